@@ -1,0 +1,32 @@
+package io.remora.config.model;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One listening socket. The {@code name} is its identity across reloads.
+ *
+ * @param cluster               TCP listeners only: the upstream cluster ({@code null} for HTTP)
+ * @param routes                HTTP listeners only: first match wins (empty for TCP)
+ * @param idleTimeout           a downstream connection with no request in flight and no bytes for this long
+ *                              is closed; for TCP, a session with no bytes in either direction
+ * @param streamIdleTimeout     a request/response with no bytes moving in either direction for this long is
+ *                              ended (408 before the response started, reset after)
+ * @param requestHeadersTimeout the whole request head must arrive within this from its first byte
+ * @param maxRequestHeadersKb   request line plus headers, in KiB
+ */
+public record ListenerConfig(
+        String name,
+        HostPort address,
+        Protocol protocol,
+        String cluster,
+        List<RouteConfig> routes,
+        Duration idleTimeout,
+        Duration streamIdleTimeout,
+        Duration requestHeadersTimeout,
+        int maxRequestHeadersKb) {
+
+    public ListenerConfig {
+        routes = List.copyOf(routes);
+    }
+}
