@@ -1,0 +1,445 @@
+package io.remora.core.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import io.remora.config.model.ListenerConfig;
+import io.remora.core.route.Route;
+import io.remora.core.tcp.TunnelSession;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayDeque;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The last handler of a downstream HTTP/1.1 connection. Requests are served one at a time in arrival order
+ * (pipelined ones wait, decoded, in a small inbox that the closed read loop bounds), each by an
+ * {@link Exchange}. The connection reads only when the current request needs more bytes and its upstream can
+ * take them, or when it waits for the next request: that is the backpressure.
+ *
+ * <p>All connection timeouts run off one lazily rescheduled timer (deadlines are plain fields; the timer
+ * re-arms only when a deadline comes earlier than the one it waits for), so a request costs no timer
+ * allocation in the steady state: the request-head timeout, the connection idle timeout, the stream idle
+ * timeout and the route timeout.
+ */
+public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
+    private static final System.Logger LOG = System.getLogger(HttpProxyHandler.class.getName());
+
+    private final HttpListener listener;
+    private final HttpWorker worker;
+    private final ArrayDeque<Object> inbox = new ArrayDeque<>(2);
+    private final Runnable timerTask = this::onTimer;
+
+    private ChannelHandlerContext ctx;
+    private ListenerConfig config;
+    private String clientIp;
+    private Exchange current;
+    private boolean closing;
+    private boolean gone;
+    private long lastActivity;
+    private long headDeadline;
+    private boolean timerPending;
+    private long timerAt;
+
+    public HttpProxyHandler(HttpListener listener, HttpWorker worker) {
+        this.listener = listener;
+        this.worker = worker;
+    }
+
+    HttpWorker worker() {
+        return worker;
+    }
+
+    String listenerName() {
+        return config.name();
+    }
+
+    long now() {
+        return ctx.executor().ticker().nanoTime();
+    }
+
+    void touch() {
+        lastActivity = now();
+    }
+
+    boolean isClosing() {
+        return closing;
+    }
+
+    boolean isWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    long streamIdleTimeoutMillis() {
+        return config.streamIdleTimeout().toMillis();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.config = listener.state().config();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        SocketAddress remote = ctx.channel().remoteAddress();
+        clientIp = remote instanceof InetSocketAddress isa && isa.getAddress() != null
+                ? isa.getAddress().getHostAddress() : String.valueOf(remote);
+        lastActivity = now();
+        armIdle();
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    /** Called for every raw read (before decoding): activity, and the start of a request head. */
+    void onBytesRead() {
+        lastActivity = now();
+        if (current == null && headDeadline == 0 && !gone && inbox.isEmpty()) {
+            headDeadline = lastActivity + config.requestHeadersTimeout().toNanos();
+            ensureTimer(headDeadline);
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof HttpObject) || gone) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (!inbox.isEmpty() || (current != null && current.requestComplete)) {
+            inbox.add(msg); // pipelined: served after the current exchange
+            return;
+        }
+        dispatch(msg);
+    }
+
+    private void dispatch(Object msg) {
+        if (msg instanceof HttpRequest req) {
+            if (closing) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            startRequest(req);
+            return;
+        }
+        HttpContent c = (HttpContent) msg;
+        if (current == null) {
+            c.release(); // the rest of a request that was already rejected
+            return;
+        }
+        if (c.decoderResult().isFailure()) {
+            Throwable cause = c.decoderResult().cause();
+            c.release();
+            current.onMalformedRequestBody(cause);
+            return;
+        }
+        current.onRequestContent(c);
+    }
+
+    private void startRequest(HttpRequest req) {
+        headDeadline = 0;
+        config = listener.state().config();
+        if (req.decoderResult().isFailure()) {
+            rejectMalformed(req.decoderResult().cause());
+            return;
+        }
+        HttpHeaders h = req.headers();
+        if (req.protocolVersion().equals(HttpVersion.HTTP_1_1) && !h.contains(HttpHeaderNames.HOST)) {
+            reject(HttpResponseStatus.BAD_REQUEST, "missing Host header");
+            return;
+        }
+        Route route = listener.state().router().route(req);
+        Exchange ex = new Exchange(this, req, route);
+        current = ex;
+        if (route != null && HttpUtil.is100ContinueExpected(req)) {
+            // answered here, as Envoy does by default: the upstream then never waits on a client that waits
+            ctx.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                    Unpooled.EMPTY_BUFFER), ctx.voidPromise());
+            ctx.flush();
+        }
+        h.remove(HttpHeaderNames.EXPECT);
+        HopByHop.strip(h, ex.isUpgrade());
+        String xff = h.get("x-forwarded-for");
+        h.set("x-forwarded-for", xff == null ? clientIp : xff + ", " + clientIp);
+        h.set("x-forwarded-proto", "http");
+        if (!h.contains("x-request-id")) {
+            ThreadLocalRandom r = ThreadLocalRandom.current();
+            h.set("x-request-id", new UUID((r.nextLong() & ~0xF000L) | 0x4000L,
+                    (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L).toString());
+        }
+        req.setProtocolVersion(HttpVersion.HTTP_1_1);
+        ex.start();
+    }
+
+    private void rejectMalformed(Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            reject(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line longer than "
+                    + config.maxRequestHeadersKb() + " KiB");
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            reject(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers larger than "
+                    + config.maxRequestHeadersKb() + " KiB");
+        } else {
+            reject(HttpResponseStatus.BAD_REQUEST, "malformed request: "
+                    + (cause == null ? "unknown" : cause.getMessage()));
+        }
+    }
+
+    /** Answers a request that will not be served and closes the connection: its framing cannot be trusted. */
+    private void reject(HttpResponseStatus status, String message) {
+        closing = true;
+        writeLocalReply(status, ResponseFlag.DPE, message, true);
+        closeAfterFlush();
+    }
+
+    void writeLocalReply(HttpResponseStatus status, ResponseFlag flag, String message, boolean close) {
+        LOG.log(System.Logger.Level.DEBUG, "{0} {1} {2}: {3}", config.name(), status.code(), flag, message);
+        ctx.write(LocalReply.create(ctx.alloc(), status, flag, message, close), ctx.voidPromise());
+        ctx.flush();
+    }
+
+    void write(Object msg) {
+        ctx.write(msg, ctx.voidPromise());
+    }
+
+    void flush() {
+        ctx.flush();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (current != null) {
+            current.flushUpstream();
+        }
+        readIfWanted();
+    }
+
+    /** Reads more from downstream if the next bytes have somewhere to go. */
+    void readIfWanted() {
+        if (gone || closing && current == null) {
+            return;
+        }
+        if (current == null ? inbox.isEmpty() : current.wantsRequestBody()) {
+            ctx.read();
+        }
+    }
+
+    /** Called by the exchange once its response is written and its request read to the end. */
+    void exchangeDone(Exchange ex, boolean close) {
+        if (current != ex) {
+            return;
+        }
+        current = null;
+        if (close || closing) {
+            closing = true;
+            releaseInbox();
+            closeAfterFlush();
+            return;
+        }
+        ctx.flush();
+        while (!inbox.isEmpty() && (current == null || !current.requestComplete) && !gone) {
+            dispatch(inbox.poll());
+        }
+        if (current == null && !closing) {
+            lastActivity = now();
+            armIdle();
+        }
+        readIfWanted();
+    }
+
+    private void closeAfterFlush() {
+        gone = true;
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** The upstream accepted an upgrade (101) or a CONNECT: the two connections become a byte tunnel. */
+    void switchToTunnel(HttpResponse resp, Channel upstream) {
+        current = null;
+        gone = true;
+        write(resp);
+        write(LastHttpContent.EMPTY_LAST_CONTENT);
+        ctx.flush();
+        releaseInbox();
+        TunnelSession tunnel = new TunnelSession(ctx.channel(), upstream, config.streamIdleTimeout().toNanos());
+        upstream.pipeline().addLast("tunnel", tunnel.upstreamHandler());
+        ctx.pipeline().addLast("tunnel", tunnel.downstreamHandler());
+        upstream.pipeline().remove("upstream");
+        upstream.pipeline().remove("codec");
+        ctx.pipeline().remove(ReadActivityHandler.NAME);
+        ctx.pipeline().remove(HttpListenerInitializer.CODEC);
+        ctx.pipeline().remove(this);
+        tunnel.start();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (current != null) {
+            current.onDownstreamWritabilityChanged();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            // the client will send nothing more: finish the response in flight, then close
+            closing = true;
+            if (current == null) {
+                closeAfterFlush();
+            } else if (!current.requestComplete) {
+                current.onMalformedRequestBody(new IllegalStateException("client closed mid-request"));
+            }
+            return;
+        }
+        if (evt instanceof DrainEvent) {
+            closing = true;
+            if (current == null) {
+                closeAfterFlush();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        gone = true;
+        releaseInbox();
+        Exchange ex = current;
+        current = null;
+        if (ex != null) {
+            ex.onDownstreamClosed();
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        releaseInbox();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.log(System.Logger.Level.DEBUG, "downstream connection on " + config.name() + " failed: " + cause);
+        ctx.close();
+    }
+
+    private void releaseInbox() {
+        Object o;
+        while ((o = inbox.poll()) != null) {
+            ReferenceCountUtil.release(o);
+        }
+    }
+
+    // ---- timers ------------------------------------------------------------------------------------------
+
+    private void armIdle() {
+        long idle = config.idleTimeout().toNanos();
+        if (idle > 0) {
+            ensureTimer(lastActivity + idle);
+        }
+    }
+
+    /** Makes sure the timer fires no later than {@code deadline}. */
+    void ensureTimer(long deadline) {
+        if (timerPending && timerAt <= deadline) {
+            return;
+        }
+        timerPending = true;
+        timerAt = deadline;
+        ctx.executor().schedule(timerTask, Math.max(0, deadline - now()), TimeUnit.NANOSECONDS);
+    }
+
+    private void onTimer() {
+        long now = now();
+        if (timerPending && now < timerAt) {
+            return; // a superseded firing: an earlier deadline re-armed the timer
+        }
+        timerPending = false;
+        if (gone || !ctx.channel().isActive()) {
+            return;
+        }
+        long next = Long.MAX_VALUE;
+        if (headDeadline != 0) {
+            if (now >= headDeadline) {
+                headDeadline = 0;
+                reject(HttpResponseStatus.REQUEST_TIMEOUT, "request headers not received within "
+                        + config.requestHeadersTimeout().toMillis() + " ms");
+                return;
+            }
+            next = headDeadline;
+        }
+        Exchange ex = current;
+        if (ex != null) {
+            if (ex.routeDeadline != 0) {
+                if (now >= ex.routeDeadline) {
+                    ex.onRouteTimeout();
+                } else {
+                    next = Math.min(next, ex.routeDeadline);
+                }
+            }
+            long streamIdle = config.streamIdleTimeout().toNanos();
+            if (current == ex && streamIdle > 0) {
+                if (now - lastActivity >= streamIdle) {
+                    ex.onStreamIdle();
+                } else {
+                    next = Math.min(next, lastActivity + streamIdle);
+                }
+            }
+        }
+        if (current == null && headDeadline == 0 && !gone) {
+            long idle = config.idleTimeout().toNanos();
+            if (idle > 0) {
+                if (now - lastActivity >= idle) {
+                    LOG.log(System.Logger.Level.DEBUG, "closing idle connection on {0}", config.name());
+                    closing = true;
+                    closeAfterFlush();
+                    return;
+                }
+                next = Math.min(next, lastActivity + idle);
+            }
+        }
+        if (current != null && current.routeDeadline != 0) {
+            next = Math.min(next, current.routeDeadline);
+        }
+        if (next != Long.MAX_VALUE && !gone) {
+            ensureTimer(next);
+        }
+    }
+
+    /** Sits before the codec and reports raw reads, so timeouts see bytes even before a message decodes. */
+    static final class ReadActivityHandler extends ChannelInboundHandlerAdapter {
+        static final String NAME = "activity";
+        private final HttpProxyHandler proxy;
+
+        ReadActivityHandler(HttpProxyHandler proxy) {
+            this.proxy = proxy;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof ByteBuf) {
+                proxy.onBytesRead();
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package io.remora.core.http;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.remora.core.pool.HostPool;
+import io.remora.core.pool.PooledConnection;
+import io.remora.core.upstream.Host;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One HTTP/1.1 connection to an upstream host, and the last handler of its pipeline. While an
+ * {@link Exchange} uses it, everything it reads goes to that exchange; while it sits idle in its pool it reads
+ * only to notice the upstream closing it, and closes itself after the cluster's {@code idle_timeout}.
+ */
+public final class UpstreamConnection extends ChannelInboundHandlerAdapter implements PooledConnection {
+    private static final System.Logger LOG = System.getLogger(UpstreamConnection.class.getName());
+
+    private final Channel channel;
+    private final Host host;
+    private final HostPool<UpstreamConnection> pool;
+    private final long idleTimeoutNanos;
+    private final int maxRequests;
+    private final Runnable idleCheck = this::checkIdle;
+
+    private Exchange exchange;
+    private int requests;
+    private boolean pooled;
+    private long idleSince;
+    private boolean idleCheckPending;
+
+    UpstreamConnection(Channel channel, Host host, HostPool<UpstreamConnection> pool, long idleTimeoutNanos,
+            int maxRequests) {
+        this.channel = channel;
+        this.host = host;
+        this.pool = pool;
+        this.idleTimeoutNanos = idleTimeoutNanos;
+        this.maxRequests = maxRequests;
+    }
+
+    @Override
+    public Channel channel() {
+        return channel;
+    }
+
+    Host host() {
+        return host;
+    }
+
+    /** True if the connection served a request before: a failure on it may be a stale-pool close. */
+    boolean isReused() {
+        return requests > 1;
+    }
+
+    /** Hands the connection to {@code e}; everything read from now on goes to it. */
+    void attach(Exchange e) {
+        exchange = e;
+        pooled = false;
+        requests++;
+    }
+
+    /**
+     * The exchange is done with the connection. It goes back to its pool if it may carry another request,
+     * else it is closed.
+     */
+    void release(boolean reusable) {
+        exchange = null;
+        if (!reusable || !channel.isActive() || host.isRemoved() || (maxRequests > 0 && requests >= maxRequests)
+                || !pool.offer(this)) {
+            channel.close();
+            return;
+        }
+        pooled = true;
+        idleSince = channel.eventLoop().ticker().nanoTime();
+        if (!idleCheckPending) {
+            idleCheckPending = true;
+            channel.eventLoop().schedule(idleCheck, idleTimeoutNanos, TimeUnit.NANOSECONDS);
+        }
+        channel.read(); // so that an upstream close while idle is noticed and the connection leaves the pool
+    }
+
+    /** Closes the connection, dropping whatever exchange it served (which is told through channelInactive). */
+    void close() {
+        channel.close();
+    }
+
+    private void checkIdle() {
+        idleCheckPending = false;
+        if (!channel.isActive()) {
+            return;
+        }
+        if (!pooled) {
+            // in use: look again one full timeout after it next becomes idle
+            idleCheckPending = true;
+            channel.eventLoop().schedule(idleCheck, idleTimeoutNanos, TimeUnit.NANOSECONDS);
+            return;
+        }
+        long idle = channel.eventLoop().ticker().nanoTime() - idleSince;
+        if (idle >= idleTimeoutNanos) {
+            pool.remove(this);
+            channel.close();
+        } else {
+            idleCheckPending = true;
+            channel.eventLoop().schedule(idleCheck, idleTimeoutNanos - idle, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (exchange != null) {
+            exchange.onUpstreamRead(msg);
+        } else {
+            // nothing may arrive on an idle HTTP/1.1 connection; the stream is out of step, so drop it
+            ReferenceCountUtil.release(msg);
+            pool.remove(this);
+            channel.close();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.onUpstreamReadComplete();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (exchange != null) {
+            exchange.onUpstreamWritabilityChanged();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (pooled) {
+            pool.remove(this);
+        }
+        Exchange e = exchange;
+        exchange = null;
+        if (e != null) {
+            e.onUpstreamClosed(this);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.log(System.Logger.Level.DEBUG, "upstream " + host + ": " + cause);
+        channel.close();
+    }
+
+    /** Stops handing reads to the exchange (the connection became a tunnel and this handler is removed). */
+    void detach() {
+        exchange = null;
+    }
+}

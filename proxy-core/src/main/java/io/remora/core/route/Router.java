@@ -1,0 +1,78 @@
+package io.remora.core.route;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.remora.config.model.RouteConfig;
+import io.remora.core.upstream.ClusterManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** An HTTP listener's routes, in order: the first route whose conditions all hold takes the request. */
+public final class Router {
+    private final Route[] routes;
+
+    public Router(List<RouteConfig> configs, ClusterManager clusters) {
+        List<Route> list = new ArrayList<>(configs.size());
+        for (RouteConfig c : configs) {
+            list.add(new Route(c, clusters.cluster(c.cluster())));
+        }
+        this.routes = list.toArray(new Route[0]);
+    }
+
+    /** The matching route, or {@code null} (404 {@code NR}). */
+    public Route route(HttpRequest request) {
+        String path = pathOf(request.uri());
+        String authority = authorityOf(request);
+        for (Route r : routes) {
+            if (r.matches(path, authority, request.headers())) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** The path of an origin-form or absolute-form request target, without query or fragment. */
+    static String pathOf(String uri) {
+        int start = 0;
+        if (!uri.startsWith("/")) {
+            int scheme = uri.indexOf("://");
+            if (scheme < 0) {
+                return uri; // asterisk-form or authority-form: matched as is
+            }
+            start = uri.indexOf('/', scheme + 3);
+            if (start < 0) {
+                return "/";
+            }
+        }
+        int end = uri.length();
+        for (int i = start; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c == '?' || c == '#') {
+                end = i;
+                break;
+            }
+        }
+        return start == 0 && end == uri.length() ? uri : uri.substring(start, end);
+    }
+
+    /** Host header (or the absolute-form authority) without port, lower-case; {@code null} if none. */
+    static String authorityOf(HttpRequest request) {
+        String host = request.headers().get(HttpHeaderNames.HOST);
+        if (host == null || host.isEmpty()) {
+            return null;
+        }
+        int end = host.length();
+        if (host.charAt(0) == '[') {
+            int close = host.indexOf(']');
+            end = close < 0 ? end : close + 1;
+        } else {
+            int colon = host.lastIndexOf(':');
+            if (colon >= 0) {
+                end = colon;
+            }
+        }
+        String h = host.substring(0, end);
+        return h.toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,139 @@
+package io.remora.core.testing;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * An HTTP/1.1 backend for tests, on 127.0.0.1 and an ephemeral port. By default it answers every request with
+ * 200 and a body naming itself; {@link #handler} replaces that. It counts connections and records requests, so
+ * tests can assert reuse and what the proxy forwarded.
+ */
+public final class FakeUpstream implements AutoCloseable {
+    private final String name;
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final Channel server;
+    private final AtomicInteger connections = new AtomicInteger();
+    private final List<FullHttpRequest> requests = new CopyOnWriteArrayList<>();
+    private final List<Channel> open = new CopyOnWriteArrayList<>();
+    private volatile Function<FullHttpRequest, FullHttpResponse> handler;
+
+    public FakeUpstream(String name) {
+        this.name = name;
+        this.handler = req -> text(HttpResponseStatus.OK, "hello from " + name);
+        this.server = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        connections.incrementAndGet();
+                        open.add(ch);
+                        ch.closeFuture().addListener(f -> open.remove(ch));
+                        ch.pipeline()
+                                .addLast(new HttpServerCodec())
+                                .addLast(new HttpObjectAggregator(16 * 1024 * 1024))
+                                .addLast(new SimpleChannelInboundHandler<FullHttpRequest>() {
+                                    @Override
+                                    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+                                        requests.add(req.retainedDuplicate());
+                                        FullHttpResponse resp = handler.apply(req);
+                                        if (resp == null) {
+                                            ctx.close();
+                                            return;
+                                        }
+                                        boolean keepAlive = HttpUtil.isKeepAlive(req);
+                                        if (!keepAlive) {
+                                            resp.headers().set(HttpHeaderNames.CONNECTION, "close");
+                                        }
+                                        var f = ctx.writeAndFlush(resp);
+                                        if (!keepAlive) {
+                                            f.addListener(ChannelFutureListener.CLOSE);
+                                        }
+                                    }
+                                });
+                    }
+                })
+                .bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
+    }
+
+    public static FullHttpResponse text(HttpResponseStatus status, String body) {
+        ByteBuf buf = Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, buf);
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain").setInt(HttpHeaderNames.CONTENT_LENGTH,
+                buf.readableBytes());
+        return r;
+    }
+
+    /** Replaces how requests are answered; returning {@code null} closes the connection without a response. */
+    public FakeUpstream handler(Function<FullHttpRequest, FullHttpResponse> handler) {
+        this.handler = handler;
+        return this;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int port() {
+        return ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    public String address() {
+        return "127.0.0.1:" + port();
+    }
+
+    /** Connections accepted so far. */
+    public int connections() {
+        return connections.get();
+    }
+
+    /** Closes every connection the backend has open (as a backend's own idle timeout would). */
+    public void closeOpenConnections() {
+        for (Channel ch : open) {
+            ch.close().syncUninterruptibly();
+        }
+    }
+
+    public int openConnections() {
+        return open.size();
+    }
+
+    public List<FullHttpRequest> requests() {
+        return requests;
+    }
+
+    @Override
+    public void close() {
+        server.close().syncUninterruptibly();
+        for (Channel ch : open) {
+            ch.close();
+        }
+        requests.forEach(FullHttpRequest::release);
+        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}
