@@ -31,9 +31,11 @@ final class P2cLeastRequestBalancer implements LoadBalancer {
         if (a == b) {
             return a;
         }
-        // compare (active + 1) / weight without division: the +1 makes weight count even when both are idle
-        long loadA = (long) (a.activeRequests() + 1) * b.weight();
-        long loadB = (long) (b.activeRequests() + 1) * a.weight();
+        // compare active / weight without division. No "+ 1": that would make the heavier of two idle hosts
+        // always win, so idle picks would go (1 - (1 - p)^2) instead of p; a tie must stay a coin toss, which
+        // keeps two independently weight-drawn candidates exactly weight-proportional.
+        long loadA = (long) a.activeRequests() * b.weight();
+        long loadB = (long) b.activeRequests() * a.weight();
         if (loadA != loadB) {
             return loadA < loadB ? a : b;
         }

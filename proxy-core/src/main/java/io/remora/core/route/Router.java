@@ -40,9 +40,9 @@ public final class Router {
             if (scheme < 0) {
                 return uri; // asterisk-form or authority-form: matched as is
             }
-            start = uri.indexOf('/', scheme + 3);
-            if (start < 0) {
-                return "/";
+            start = authorityEnd(uri, scheme + 3);
+            if (start == uri.length() || uri.charAt(start) != '/') {
+                return "/"; // no path, only a query or a fragment (whose '/' are not the path's)
             }
         }
         int end = uri.length();
@@ -58,7 +58,18 @@ public final class Router {
 
     /** Host header (or the absolute-form authority) without port, lower-case; {@code null} if none. */
     static String authorityOf(HttpRequest request) {
-        String host = request.headers().get(HttpHeaderNames.HOST);
+        String uri = request.uri();
+        int scheme = uri.startsWith("/") ? -1 : uri.indexOf("://");
+        String host;
+        if (scheme >= 0) {
+            // absolute-form: the target's authority wins over the Host header (RFC 9112 section 3.2.2)
+            int from = scheme + 3;
+            int end = authorityEnd(uri, from);
+            int userinfo = uri.lastIndexOf('@', end - 1);
+            host = uri.substring(Math.max(from, userinfo + 1), end);
+        } else {
+            host = request.headers().get(HttpHeaderNames.HOST);
+        }
         if (host == null || host.isEmpty()) {
             return null;
         }
@@ -74,5 +85,16 @@ public final class Router {
         }
         String h = host.substring(0, end);
         return h.toLowerCase(Locale.ROOT);
+    }
+
+    /** Where the authority that starts at {@code from} ends: the first '/', '?' or '#', or the end. */
+    private static int authorityEnd(String uri, int from) {
+        for (int i = from; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c == '/' || c == '?' || c == '#') {
+                return i;
+            }
+        }
+        return uri.length();
     }
 }

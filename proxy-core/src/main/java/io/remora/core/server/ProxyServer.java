@@ -119,8 +119,9 @@ public final class ProxyServer implements AutoCloseable {
             throw new ListenerBindException(l.name(), l.address().toString(), f.cause());
         }
         boundListeners.put(l.name(), f.channel());
-        LOG.log(System.Logger.Level.INFO, "listener {0} ({1}) on {2}", l.name(), l.protocol().configName(),
-                f.channel().localAddress());
+        InetSocketAddress bound = (InetSocketAddress) f.channel().localAddress();
+        LOG.log(System.Logger.Level.INFO, "listener " + l.name() + " (" + l.protocol().configName() + ") on "
+                + bound.getHostString() + ":" + bound.getPort());
     }
 
     private ChannelHandler httpInitializer(ListenerConfig l) {

@@ -3,6 +3,7 @@ package io.remora.core.upstream;
 import io.remora.config.model.ClusterConfig;
 import io.remora.core.lb.LoadBalancer;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -54,22 +55,27 @@ public final class Cluster {
      */
     public void updateMembership(List<Member> members) {
         HostSet old = hostSet;
-        Map<Member, Host> existing = new HashMap<>();
+        // a queue per member, not one host: a member listed twice is two hosts, and neither may be lost
+        Map<Member, ArrayDeque<Host>> existing = new HashMap<>();
         for (Host h : old.hosts()) {
-            existing.put(new Member(h.address(), h.endpoint(), h.weight()), h);
+            existing.computeIfAbsent(new Member(h.address(), h.endpoint(), h.weight()), k -> new ArrayDeque<>())
+                    .add(h);
         }
         List<Host> next = new ArrayList<>(members.size());
         for (Member m : members) {
-            Host h = existing.remove(m);
+            ArrayDeque<Host> same = existing.get(m);
+            Host h = same == null ? null : same.poll();
             next.add(h != null ? h : new Host(config.name(), m.address(), m.endpoint(), m.weight()));
         }
-        if (existing.isEmpty() && next.equals(old.hosts())) {
+        List<Host> gone = new ArrayList<>();
+        existing.values().forEach(gone::addAll);
+        if (gone.isEmpty() && next.equals(old.hosts())) {
             return;
         }
         hostSet = new HostSet(next, LoadBalancer.create(config.lbPolicy(), next, random));
-        for (Host gone : existing.values()) {
-            gone.markRemoved();
-            onHostRemoved.accept(gone);
+        for (Host h : gone) {
+            h.markRemoved();
+            onHostRemoved.accept(h);
         }
     }
 

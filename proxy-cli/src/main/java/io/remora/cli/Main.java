@@ -1,0 +1,48 @@
+package io.remora.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of {@code remora.jar}. */
+@Command(name = "remora",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionCommand.Provider.class,
+        description = "A service-mesh sidecar proxy for HTTP/1.1 and TCP, configured by one YAML file.",
+        subcommands = {RunCommand.class, ValidateCommand.class, DemoCommand.class, VersionCommand.class,
+                CommandLine.HelpCommand.class},
+        footer = {"", "Examples:",
+                "  remora demo                      # demo backends behind Remora, on loopback",
+                "  remora validate remora.yaml      # check a config file, print every error",
+                "  remora run --config remora.yaml  # run the proxy",
+                "  remora help run                  # the options of one command"})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        Logging.configure();
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns the exit code (tests call this instead of {@link #main}). */
+    public static int execute(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("remora: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return 1;
+        });
+        cl.setParameterExceptionHandler((e, args1) -> {
+            CommandLine cmd = e.getCommandLine();
+            cmd.getErr().println("remora: " + e.getMessage() + " (see 'remora "
+                    + (cmd.getCommandName().equals("remora") ? "" : cmd.getCommandName() + " ") + "--help')");
+            return 2;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

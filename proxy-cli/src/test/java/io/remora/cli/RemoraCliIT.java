@@ -1,0 +1,221 @@
+package io.remora.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** End-to-end: the packaged {@code remora.jar} run as a process, driven by a real HTTP client. */
+@Timeout(60)
+class RemoraCliIT {
+    private static final Path JAR = Path.of(System.getProperty("remora.jar", "target/remora.jar"));
+
+    @TempDir
+    Path dir;
+
+    private final List<Process> processes = new ArrayList<>();
+    private HttpServer backend;
+
+    @AfterEach
+    void cleanUp() {
+        processes.forEach(Process::destroyForcibly);
+        if (backend != null) {
+            backend.stop(0);
+        }
+    }
+
+    private Process start(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx128m", "-jar", JAR.toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
+        processes.add(p);
+        return p;
+    }
+
+    private record Result(int exit, String out, String err) {
+    }
+
+    private Result runToEnd(String... args) throws Exception {
+        Process p = start(args);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "remora " + String.join(" ", args) + " did not exit");
+        return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+                new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private Path write(String name, String content) throws IOException {
+        Path f = dir.resolve(name);
+        Files.writeString(f, content);
+        return f;
+    }
+
+    private int startBackend() throws IOException {
+        backend = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        backend.createContext("/", ex -> {
+            byte[] body = ("backend saw " + ex.getRequestURI() + " xff=" + ex.getRequestHeaders().getFirst(
+                    "x-forwarded-for")).getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        backend.start();
+        return backend.getAddress().getPort();
+    }
+
+    private String config(int listenPort, int backendPort) {
+        return """
+                listeners:
+                  - name: ingress
+                    address: 127.0.0.1:%d
+                    routes:
+                      - match: { prefix: / }
+                        cluster: app
+                clusters:
+                  - name: app
+                    endpoints: [ { address: 127.0.0.1:%d } ]
+                """.formatted(listenPort, backendPort);
+    }
+
+    @Test
+    void validateAcceptsAGoodFile() throws Exception {
+        Result r = runToEnd("validate", write("good.yaml", config(15001, 8081)).toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("OK", r.out().strip());
+    }
+
+    @Test
+    void validateListsEveryErrorWithItsPath() throws Exception {
+        Path bad = write("bad.yaml", """
+                listeners:
+                  - name: ingress
+                    address: 127.0.0.1:15001
+                    rutes:
+                      - match: { prefix: / }
+                        cluster: app
+                clusters:
+                  - name: app
+                    endpoints: [ { address: "127.0.0.1:99999" } ]
+                """);
+        Result r = runToEnd("validate", bad.toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("listeners[0].rutes: unknown key, did you mean \"routes\"?"), r.err());
+        assertTrue(r.err().contains("clusters[0].endpoints[0].address: \"127.0.0.1:99999\": port must be 1-65535"),
+                r.err());
+        assertFalse(r.err().contains("Exception"), r.err());
+    }
+
+    @Test
+    void runProxiesTrafficAndExitsZeroOnSigterm() throws Exception {
+        int backendPort = startBackend();
+        int port = freePort();
+        Process p = start("run", "--config", write("run.yaml", config(port, backendPort)).toString(),
+                "--workers", "1");
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpResponse<String> r = awaitResponse(client, URI.create("http://127.0.0.1:" + port + "/hello"));
+        assertEquals(200, r.statusCode());
+        assertEquals("backend saw /hello xff=127.0.0.1", r.body());
+        p.destroy(); // SIGTERM
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS), "remora did not stop on SIGTERM");
+        assertEquals(0, p.exitValue());
+    }
+
+    private static HttpResponse<String> awaitResponse(HttpClient client, URI uri) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        IOException last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                return client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                last = e;
+                TimeUnit.MILLISECONDS.sleep(50); // polling for the listener to come up, with a deadline
+            }
+        }
+        throw new AssertionError("no response from " + uri, last);
+    }
+
+    @Test
+    void missingConfigFileIsOneSentence() throws Exception {
+        Result r = runToEnd("run", "--config", dir.resolve("nope.yaml").toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("nope.yaml"), r.err());
+        assertFalse(r.err().contains("Exception"), r.err());
+        assertFalse(r.err().contains("\tat "), r.err());
+    }
+
+    @Test
+    void portInUseIsOneSentence() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Result r = runToEnd("run", "--config", write("busy.yaml", config(taken.getLocalPort(), 8081)).toString());
+            assertEquals(1, r.exit());
+            assertTrue(r.err().contains("cannot bind listener ingress to 127.0.0.1:" + taken.getLocalPort()
+                    + ": address already in use"), r.err());
+            assertFalse(r.err().contains("\tat "), r.err());
+        }
+    }
+
+    @Test
+    void badFlagIsOneSentenceAndExitTwo() throws Exception {
+        Result r = runToEnd("run", "--nope");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().startsWith("remora: "), r.err());
+        assertFalse(r.err().contains("\tat "), r.err());
+    }
+
+    @Test
+    void versionNamesTheBuild() throws Exception {
+        Result r = runToEnd("version");
+        assertEquals(0, r.exit());
+        assertTrue(r.out().startsWith("remora 0."), r.out());
+        assertTrue(r.out().contains("netty 4.2.14.Final"), r.out());
+    }
+
+    @Test
+    void demoServesThroughTheProxy() throws Exception {
+        Process p = start("demo", "--port", "0");
+        String listening = null;
+        var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                StandardCharsets.UTF_8));
+        for (String line; (line = reader.readLine()) != null; ) {
+            if (line.startsWith("Listening on ")) {
+                listening = line.substring("Listening on ".length(), line.indexOf('/', "Listening on http://".length())
+                        + 1);
+                break;
+            }
+        }
+        assertTrue(listening != null, "demo printed no listener URL");
+        HttpClient client = HttpClient.newHttpClient();
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(listening + "canary/x")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        assertTrue(r.body().contains("\"backend\":\"backend-3\""), r.body());
+        p.destroy();
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue());
+    }
+}
