@@ -84,7 +84,10 @@ final class Exchange {
         this.idempotent = m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS
                 || m == HttpMethod.PUT || m == HttpMethod.DELETE || m == HttpMethod.TRACE;
         this.connect = m == HttpMethod.CONNECT;
-        this.upgrade = connect || request.headers().contains(HttpHeaderNames.UPGRADE);
+        // an Upgrade header is an upgrade request only with "upgrade" among the Connection options (RFC 9110
+        // section 7.8); otherwise it is a stray hop-by-hop header, stripped like the others
+        this.upgrade = connect || (request.headers().contains(HttpHeaderNames.UPGRADE)
+                && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true));
         this.http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         this.downstreamKeepAlive = HttpUtil.isKeepAlive(request);
     }
@@ -116,6 +119,10 @@ final class Exchange {
             return;
         }
         host.requestStarted();
+        if (!request.headers().contains(HttpHeaderNames.HOST)) {
+            // only an HTTP/1.0 request can get here without Host; it goes upstream as HTTP/1.1, which requires one
+            request.headers().set(HttpHeaderNames.HOST, host.endpoint());
+        }
         UpstreamConnection pooled = down.worker().pools().pool(host).poll();
         if (pooled != null) {
             attach(pooled);
@@ -340,6 +347,10 @@ final class Exchange {
                 responseDone = true;
                 routeDeadline = 0;
                 releaseUpstream(requestComplete && upstreamReusable);
+                // flush now: the upstream connection no longer reports to this exchange, so its read-complete
+                // flush will not come, and when the request is still being read (an early response) the
+                // exchange does not complete (and flush) yet either
+                down.flush();
                 maybeComplete();
             }
         }

@@ -171,6 +171,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         Route route = listener.state().router().route(req);
         Exchange ex = new Exchange(this, req, route);
         current = ex;
+        long streamIdle = config.streamIdleTimeout().toNanos();
+        if (streamIdle > 0) {
+            // the timer may be armed for a later deadline only (the head timeout, the idle timeout): without
+            // this, a stalled exchange would be noticed only when that one fires
+            ensureTimer(lastActivity + streamIdle);
+        }
         if (route != null && HttpUtil.is100ContinueExpected(req)) {
             // answered here, as Envoy does by default: the upstream then never waits on a client that waits
             ctx.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
@@ -258,6 +264,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         ctx.flush();
         while (!inbox.isEmpty() && (current == null || !current.requestComplete) && !gone) {
             dispatch(inbox.poll());
+        }
+        if (current != null) {
+            // parts of a pipelined request dispatched from the inbox were written upstream but not flushed:
+            // the flush normally comes at the end of a downstream read burst, and none ends here
+            current.flushUpstream();
         }
         if (current == null && !closing) {
             lastActivity = now();
@@ -400,6 +411,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             if (current == ex && streamIdle > 0) {
                 if (now - lastActivity >= streamIdle) {
                     ex.onStreamIdle();
+                    if (current == ex) {
+                        // still not done: the 408 went out but the rest of the request body is awaited (to be
+                        // discarded). Look again one period on, so a client that stays stalled is reset then
+                        // instead of holding the connection until some unrelated timer fires.
+                        next = Math.min(next, now + streamIdle);
+                    }
                 } else {
                     next = Math.min(next, lastActivity + streamIdle);
                 }

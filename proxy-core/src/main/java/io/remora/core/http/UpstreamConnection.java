@@ -3,6 +3,7 @@ package io.remora.core.http;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.remora.core.pool.HostPool;
 import io.remora.core.pool.PooledConnection;
@@ -142,6 +143,23 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
         if (e != null) {
             e.onUpstreamClosed(this);
         }
+    }
+
+    /**
+     * The upstream closed its side. Upstream channels allow half-closure (a CONNECT or upgrade tunnel needs
+     * it), so a FIN arrives as this event, not as {@link #channelInactive}; for HTTP/1.1 it means the upstream
+     * will send nothing more. By the time the event gets here the codec has already emitted whatever the FIN
+     * completed (a close-delimited body's end), so the connection is closed at once: a pooled connection leaves
+     * its pool, and an exchange waiting for a response learns it will not come (stale-pool resend or 502
+     * {@code UR}, or a cut-off response) instead of waiting for its route timeout.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            channel.close();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.remora.core.route;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.remora.config.model.RouteConfig;
 import io.remora.core.upstream.ClusterManager;
@@ -22,7 +23,10 @@ public final class Router {
 
     /** The matching route, or {@code null} (404 {@code NR}). */
     public Route route(HttpRequest request) {
-        String path = pathOf(request.uri());
+        // A CONNECT target is an authority, not a path. It is matched as "/" so that a catch-all route can take
+        // it (configured prefixes all start with "/", so without this no route could); longer prefixes and exact
+        // paths never match it, while host and header conditions still apply.
+        String path = HttpMethod.CONNECT.equals(request.method()) ? "/" : pathOf(request.uri());
         String authority = authorityOf(request);
         for (Route r : routes) {
             if (r.matches(path, authority, request.headers())) {
@@ -56,7 +60,9 @@ public final class Router {
         return start == 0 && end == uri.length() ? uri : uri.substring(start, end);
     }
 
-    /** Host header (or the absolute-form authority) without port, lower-case; {@code null} if none. */
+    /**
+     * Host header (or the absolute-form or CONNECT authority) without port, lower-case; {@code null} if none.
+     */
     static String authorityOf(HttpRequest request) {
         String uri = request.uri();
         int scheme = uri.startsWith("/") ? -1 : uri.indexOf("://");
@@ -67,6 +73,10 @@ public final class Router {
             int end = authorityEnd(uri, from);
             int userinfo = uri.lastIndexOf('@', end - 1);
             host = uri.substring(Math.max(from, userinfo + 1), end);
+        } else if (HttpMethod.CONNECT.equals(request.method())) {
+            // authority-form: the target is where the tunnel goes, so it is what a host condition must see; a
+            // Host header that says otherwise must not let a CONNECT through a route meant for another host
+            host = uri;
         } else {
             host = request.headers().get(HttpHeaderNames.HOST);
         }

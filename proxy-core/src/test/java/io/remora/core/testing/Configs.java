@@ -66,6 +66,20 @@ public final class Configs {
                 idle, c.maxRequestsPerConnection());
     }
 
+    public static ListenerConfig withMaxRequestHeadersKb(ListenerConfig l, int kb) {
+        return new ListenerConfig(l.name(), l.address(), l.protocol(), l.cluster(), l.routes(), l.idleTimeout(),
+                l.streamIdleTimeout(), l.requestHeadersTimeout(), kb);
+    }
+
+    public static ClusterConfig withDnsRefresh(ClusterConfig c, Duration refresh) {
+        return new ClusterConfig(c.name(), c.endpoints(), refresh, c.dnsFamily(), c.lbPolicy(), c.connectTimeout(),
+                c.idleTimeout(), c.maxRequestsPerConnection());
+    }
+
+    public static RouteConfig route(String prefix, String cluster, Duration timeout) {
+        return withTimeout(route(prefix, cluster), timeout);
+    }
+
     public static RouteConfig withTimeout(RouteConfig r, Duration timeout) {
         return new RouteConfig(r.match(), r.cluster(), timeout);
     }

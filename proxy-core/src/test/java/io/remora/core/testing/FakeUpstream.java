@@ -23,15 +23,18 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * An HTTP/1.1 backend for tests, on 127.0.0.1 and an ephemeral port. By default it answers every request with
- * 200 and a body naming itself; {@link #handler} replaces that. It counts connections and records requests, so
- * tests can assert reuse and what the proxy forwarded.
+ * An HTTP/1.1 backend for tests, on 127.0.0.1 (or another loopback address) and an ephemeral port. By default
+ * it answers every request with 200 and a body naming itself; {@link #handler} replaces that. It counts
+ * connections and records requests, so tests can assert reuse and what the proxy forwarded.
+ * {@link #holdResponses()} keeps requests in flight until {@link #releaseHeld()}, for tests that need a request
+ * to be outstanding while something else happens.
  */
 public final class FakeUpstream implements AutoCloseable {
     private final String name;
@@ -40,12 +43,19 @@ public final class FakeUpstream implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     private final List<FullHttpRequest> requests = new CopyOnWriteArrayList<>();
     private final List<Channel> open = new CopyOnWriteArrayList<>();
+    private final List<Runnable> held = new ArrayList<>();
     private volatile Function<FullHttpRequest, FullHttpResponse> handler;
+    private boolean holding;
 
     public FakeUpstream(String name) {
+        this(name, "127.0.0.1", 0);
+    }
+
+    /** Bound to {@code host:port} (port 0 = ephemeral), e.g. 127.0.0.2 to stand for a second DNS address. */
+    public FakeUpstream(String name, String host, int port) {
         this.name = name;
         this.handler = req -> text(HttpResponseStatus.OK, "hello from " + name);
-        this.server = new ServerBootstrap()
+        var bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<Channel>() {
@@ -70,15 +80,29 @@ public final class FakeUpstream implements AutoCloseable {
                                         if (!keepAlive) {
                                             resp.headers().set(HttpHeaderNames.CONNECTION, "close");
                                         }
-                                        var f = ctx.writeAndFlush(resp);
-                                        if (!keepAlive) {
-                                            f.addListener(ChannelFutureListener.CLOSE);
+                                        Runnable send = () -> {
+                                            var f = ctx.writeAndFlush(resp);
+                                            if (!keepAlive) {
+                                                f.addListener(ChannelFutureListener.CLOSE);
+                                            }
+                                        };
+                                        synchronized (held) {
+                                            if (holding) {
+                                                held.add(() -> ctx.executor().execute(send));
+                                                return;
+                                            }
                                         }
+                                        send.run();
                                     }
                                 });
                     }
-                })
-                .bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
+                });
+        var bound = bootstrap.bind(new InetSocketAddress(host, port)).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+            throw new IllegalStateException("cannot bind " + host + ":" + port + ": " + bound.cause(), bound.cause());
+        }
+        this.server = bound.channel();
     }
 
     public static FullHttpResponse text(HttpResponseStatus status, String body) {
@@ -104,7 +128,25 @@ public final class FakeUpstream implements AutoCloseable {
     }
 
     public String address() {
-        return "127.0.0.1:" + port();
+        return ((InetSocketAddress) server.localAddress()).getAddress().getHostAddress() + ":" + port();
+    }
+
+    /** From now on, responses are kept (the requests stay in flight) until {@link #releaseHeld()}. */
+    public void holdResponses() {
+        synchronized (held) {
+            holding = true;
+        }
+    }
+
+    /** Sends every held response and stops holding. */
+    public void releaseHeld() {
+        List<Runnable> out;
+        synchronized (held) {
+            holding = false;
+            out = new ArrayList<>(held);
+            held.clear();
+        }
+        out.forEach(Runnable::run);
     }
 
     /** Connections accepted so far. */
