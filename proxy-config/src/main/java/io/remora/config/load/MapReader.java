@@ -81,6 +81,7 @@ final class MapReader {
         String suggestion = DidYouMean.nearest(key, section.all());
         errors.add(keyPath, suggestion != null
                 ? "unknown key, did you mean \"" + suggestion + "\"?"
+                : section.supported().isEmpty() ? "unknown key (this map takes no keys, write {})"
                 : "unknown key (expected one of: " + String.join(", ", section.supported()) + ")");
     }
 
@@ -148,20 +149,137 @@ final class MapReader {
         if (!has(key)) {
             return defaultValue;
         }
-        Object value = get(key);
-        if (!(value instanceof Integer || value instanceof Long || value instanceof BigInteger)) {
-            errors.wrongType(path(key), value, "an integer");
+        Integer n = integerValue(get(key), path(key), min, max, "an integer", errors);
+        return n != null ? n : defaultValue;
+    }
+
+    /**
+     * A list of integers, each within {@code [min, max]}; the default if absent, empty if given without a value,
+     * {@code null} if it is not a list or an element is invalid (each reported at its index).
+     *
+     * @param expected        what to say was expected if the value is not a list
+     * @param elementExpected what to say was expected if an element is not an integer
+     */
+    List<Integer> integers(String key, List<Integer> defaultValue, int min, int max, String expected,
+                           String elementExpected) {
+        if (!has(key)) {
             return defaultValue;
+        }
+        List<Object> items = list(key, expected);
+        if (items == null) {
+            return null;
+        }
+        List<Integer> values = new ArrayList<>();
+        boolean valid = true;
+        for (int i = 0; i < items.size(); i++) {
+            Integer n = integerValue(items.get(i), Paths.index(path(key), i), min, max, elementExpected, errors);
+            if (n == null) {
+                valid = false;
+            } else {
+                values.add(n);
+            }
+        }
+        return valid ? List.copyOf(values) : null;
+    }
+
+    /** {@code value} as an integer within {@code [min, max]}; {@code null} if it is not one (reported). */
+    private static Integer integerValue(Object value, String path, int min, int max, String expected,
+                                        ErrorList errors) {
+        if (!(value instanceof Integer || value instanceof Long || value instanceof BigInteger)) {
+            errors.wrongType(path, value, expected);
+            return null;
         }
         BigInteger n = new BigInteger(value.toString());
         boolean tooSmall = n.compareTo(BigInteger.valueOf(min)) < 0;
         if (tooSmall || n.compareTo(BigInteger.valueOf(max)) > 0) {
             String range = max != Integer.MAX_VALUE ? "must be " + min + "-" + max
                     : tooSmall ? "must be >= " + min : "too large (at most " + max + ")";
-            errors.add(path(key), value, range);
-            return defaultValue;
+            errors.add(path, value, range);
+            return null;
         }
         return n.intValue();
+    }
+
+    /**
+     * A number within {@code [0, max]}, written as an integer ({@code 10}) or a decimal ({@code 0.2},
+     * {@code 1e-3}); the default if absent or invalid.
+     */
+    double nonNegativeDecimal(String key, double defaultValue, double max) {
+        Double d = decimal(key);
+        if (d == null) {
+            return defaultValue;
+        }
+        if (d < 0 || d > max) {
+            errors.add(path(key), get(key), "must be 0-" + formatDecimal(max));
+            return defaultValue;
+        }
+        return d;
+    }
+
+    /** Like {@link #nonNegativeDecimal}, for a number that must be above zero, with no upper bound. */
+    double positiveDecimal(String key, double defaultValue) {
+        Double d = decimal(key);
+        if (d == null) {
+            return defaultValue;
+        }
+        if (d <= 0) {
+            errors.add(path(key), get(key), "must be > 0");
+            return defaultValue;
+        }
+        return d;
+    }
+
+    /** The finite number at {@code key}; {@code null} if absent or invalid (reported). */
+    private Double decimal(String key) {
+        if (!has(key)) {
+            return null;
+        }
+        Object value = get(key);
+        if (!(value instanceof Number number)) {
+            errors.wrongType(path(key), value, "a number such as 0.5");
+            return null;
+        }
+        double d = number.doubleValue();
+        if (!Double.isFinite(d)) {
+            errors.add(path(key), value, "expected a finite number");
+            return null;
+        }
+        return d;
+    }
+
+    private static String formatDecimal(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+    }
+
+    /**
+     * A size in bytes within {@code [0, max]}, written as an integer number of bytes or as a string such as
+     * {@code 64KiB} (see {@link Sizes}); the default if absent or invalid.
+     */
+    int size(String key, int defaultValue, int max) {
+        if (!has(key)) {
+            return defaultValue;
+        }
+        Object value = get(key);
+        long bytes;
+        if (value instanceof Integer || value instanceof Long || value instanceof BigInteger) {
+            BigInteger n = new BigInteger(value.toString());
+            bytes = n.signum() < 0 ? -1 : n.bitLength() < 63 ? n.longValue() : Long.MAX_VALUE;
+        } else if (value instanceof String s) {
+            try {
+                bytes = Sizes.parse(s);
+            } catch (IllegalArgumentException e) {
+                errors.add(path(key), e.getMessage());
+                return defaultValue;
+            }
+        } else {
+            errors.wrongType(path(key), value, Sizes.FORM);
+            return defaultValue;
+        }
+        if (bytes < 0 || bytes > max) {
+            errors.add(path(key), value, "must be 0-" + Sizes.format(max));
+            return defaultValue;
+        }
+        return (int) bytes;
     }
 
     /** A duration ({@code 0s} allowed); the default if absent, {@code null} if invalid. */

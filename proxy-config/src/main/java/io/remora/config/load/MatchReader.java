@@ -153,7 +153,7 @@ final class MatchReader {
     }
 
     /** An RFC 9110 token, the syntax of a header name. */
-    private static boolean isToken(String s) {
+    static boolean isToken(String s) {
         if (s.isEmpty()) {
             return false;
         }

@@ -1,11 +1,15 @@
 package io.remora.config.load;
 
 import io.remora.config.model.Defaults;
+import io.remora.config.model.RetryPolicyConfig;
 import io.remora.config.model.RouteConfig;
 import io.remora.config.model.RouteMatch;
 import java.time.Duration;
 
-/** Reads one element of an http listener's {@code routes}: what it matches, where it goes, how long it may take. */
+/**
+ * Reads one element of an http listener's {@code routes}: what it matches, where it goes, how long it may take
+ * and how it retries.
+ */
 final class RouteReader {
 
     private static final RouteConfig UNREADABLE = new RouteConfig(new RouteMatch(null, null, null, null), null, null);
@@ -26,6 +30,7 @@ final class RouteReader {
                 ? null
                 : m.requiredString("cluster", "the name of a cluster");
         Duration timeout = m.duration("timeout", Defaults.ROUTE_TIMEOUT);
-        return new RouteConfig(match, cluster, timeout);
+        RetryPolicyConfig retry = RetryPolicyReader.read(m);
+        return new RouteConfig(match, cluster, timeout, retry);
     }
 }

@@ -7,7 +7,11 @@ public enum LbPolicy {
     /** Power of two choices on active requests, weight-aware. */
     LEAST_REQUEST("least_request"),
     /** Weighted random. */
-    RANDOM("random");
+    RANDOM("random"),
+    /** Consistent hashing (Ketama ring) on the cluster's {@code hash_on} key. */
+    RING_HASH("ring_hash"),
+    /** Power of two choices scored by peak-EWMA latency × (active requests + 1); Linkerd's default. */
+    PEAK_EWMA("peak_ewma");
 
     private final String configName;
 

@@ -8,10 +8,9 @@ import java.util.List;
  *
  * @param cluster               TCP listeners only: the upstream cluster ({@code null} for HTTP)
  * @param routes                HTTP listeners only: first match wins (empty for TCP)
- * @param idleTimeout           a downstream connection with no request in flight and no bytes for this long
- *                              is closed; for TCP, a session with no bytes in either direction
- * @param streamIdleTimeout     a request/response with no bytes moving in either direction for this long is
- *                              ended (408 before the response started, reset after)
+ * @param idleTimeout           an HTTP connection with no request in flight and no bytes for this long is closed
+ * @param streamIdleTimeout     a request/response, or a TCP session, with no bytes moving in either direction
+ *                              for this long is ended (HTTP: 408 before the response started, reset after)
  * @param requestHeadersTimeout the whole request head must arrive within this from its first byte
  * @param maxRequestHeadersKb   request line plus headers, in KiB
  */

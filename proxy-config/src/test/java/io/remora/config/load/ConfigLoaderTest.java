@@ -1,6 +1,7 @@
 package io.remora.config.load;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.remora.config.model.AdminConfig;
@@ -111,6 +112,7 @@ class ConfigLoaderTest {
         assertEquals(Defaults.MAX_REQUEST_HEADERS_KB, listener.maxRequestHeadersKb());
         assertEquals(new RouteConfig(new RouteMatch(Defaults.ROUTE_PREFIX, null, null, Map.of()), "api",
                 Defaults.ROUTE_TIMEOUT), listener.routes().get(0));
+        assertNull(listener.routes().get(0).retry());
         ClusterConfig cluster = config.clusters().get(0);
         assertEquals(Defaults.ENDPOINT_WEIGHT, cluster.endpoints().get(0).weight());
         assertEquals(Defaults.DNS_REFRESH, cluster.dnsRefresh());
@@ -119,6 +121,12 @@ class ConfigLoaderTest {
         assertEquals(Defaults.CONNECT_TIMEOUT, cluster.connectTimeout());
         assertEquals(Defaults.CLUSTER_IDLE_TIMEOUT, cluster.idleTimeout());
         assertEquals(Defaults.MAX_REQUESTS_PER_CONNECTION, cluster.maxRequestsPerConnection());
+        assertEquals(Defaults.PANIC_THRESHOLD, cluster.panicThreshold());
+        assertNull(cluster.hashOn());
+        assertNull(cluster.healthCheck());
+        assertNull(cluster.outlierDetection());
+        assertEquals(Defaults.CIRCUIT_BREAKERS, cluster.circuitBreakers());
+        assertEquals(Defaults.RETRY_BUDGET, cluster.retryBudget());
     }
 
     @Test

@@ -2,6 +2,8 @@ package io.remora.config.load;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.remora.config.model.ClusterConfig;
+import io.remora.config.model.RouteConfig;
 import io.remora.config.validate.ConfigException;
 import io.remora.config.validate.ValidationError;
 import java.util.List;
@@ -49,6 +51,23 @@ final class Configs {
     /** The errors of one cluster (its lines given, without the leading dash). */
     static List<String> clusterErrors(String clusterLines) {
         return errors("clusters:\n  - " + indent(clusterLines, 4).substring(4));
+    }
+
+    /** One valid cluster (its lines given, without the leading dash), as read. */
+    static ClusterConfig cluster(String clusterLines) throws ConfigException {
+        return ConfigLoader.parse("clusters:\n  - " + indent(clusterLines, 4).substring(4), "test.yaml")
+                .clusters().get(0);
+    }
+
+    /** One valid route (its lines given, without the leading dash) on a listener, as read. */
+    static RouteConfig route(String routeLines) throws ConfigException {
+        return ConfigLoader.parse("""
+                listeners:
+                  - name: ingress
+                    address: 127.0.0.1:15001
+                    routes:
+                """ + "      - " + indent(routeLines, 8).substring(8) + API_CLUSTER, "test.yaml")
+                .listeners().get(0).routes().get(0);
     }
 
     static String indent(String lines, int spaces) {

@@ -100,10 +100,13 @@ class CrossFieldErrorsTest {
                         "listeners[1].routes[0].timeout: \"2 s\": expected a duration such as 250ms, 2s, 1m",
                         "listeners[2]: \"oops\": expected a map such as { name: ingress,"
                                 + " address: 127.0.0.1:15001, routes: [...] }",
-                        "clusters[0].health_check: not supported yet by this version of Remora",
+                        "clusters[0].slow_start: not supported yet by this version of Remora",
                         "clusters[0].endpoints[0].weight: 0: must be 1-10000",
-                        "clusters[0].lb_policy: \"ring_hash\": not supported yet by this version of Remora"
-                                + " (supported: round_robin, least_request, random)",
+                        "clusters[0].hash_on: missing, lb_policy ring_hash needs a key to hash, expected a map"
+                                + " such as { header: x-user-id }, { cookie: session } or { source_ip: true }",
+                        "clusters[0].health_check: missing a probe, expected http: { path: /healthz } or tcp: {}",
+                        "clusters[0].outlier_detection.max_ejection_time: \"10s\": must be >="
+                                + " base_ejection_time (30s)",
                         "clusters[1].endpoints: empty, expected at least one endpoint such as"
                                 + " { address: 127.0.0.1:8080 }",
                         "listeners[1].name: \"in\": duplicate listener name, also used by listeners[0]",
@@ -126,9 +129,11 @@ class CrossFieldErrorsTest {
                           - oops
                         clusters:
                           - name: api
-                            health_check: { interval: 5s }
+                            slow_start: { window: 30s }
                             endpoints: [ { address: 127.0.0.1:8081, weight: 0 } ]
                             lb_policy: ring_hash
+                            health_check: { interval: 5s }
+                            outlier_detection: { max_ejection_time: 10s }
                           - name: api
                             endpoints: []
                         """));

@@ -263,7 +263,7 @@ class FieldErrorsTest {
         @Test
         void unknownLbPolicy() {
             assertEquals(List.of("clusters[0].lb_policy: \"least_conn\": expected one of: round_robin,"
-                    + " least_request, random"), clusterErrors("name: api\n" + ENDPOINTS + "lb_policy: least_conn"));
+                    + " least_request, random, ring_hash, peak_ewma"), clusterErrors("name: api\n" + ENDPOINTS + "lb_policy: least_conn"));
         }
     }
 

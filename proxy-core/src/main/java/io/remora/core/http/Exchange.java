@@ -18,50 +18,88 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.remora.config.model.ClusterConfig;
+import io.remora.config.model.HashOn;
+import io.remora.core.breaker.CircuitBreaker;
+import io.remora.core.lb.HashFunction;
+import io.remora.core.lb.LoadBalancer;
+import io.remora.core.outlier.Outcome;
 import io.remora.core.pool.HostPool;
+import io.remora.core.retry.RetryPolicy;
+import io.remora.core.retry.RetryPolicy.Failure;
 import io.remora.core.route.Route;
+import io.remora.core.upstream.Cluster;
 import io.remora.core.upstream.Host;
 import java.net.ConnectException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
- * One request and its response, relayed between the downstream connection and one upstream connection of the
- * same event loop. It picks a host, takes a pooled connection (or opens one), streams the request body up and
- * the response down with backpressure, enforces the route timeout, and answers failures itself with a status
- * and a {@link ResponseFlag}.
+ * One request and its response, relayed between the downstream connection and upstream connections of the
+ * same event loop, over one or more attempts. Each attempt picks a host (a different one from earlier attempts
+ * when there is one), takes a pooled connection or opens one, and streams the request up; the response streams
+ * down with backpressure. Failures are answered by the proxy itself with a status and a {@link ResponseFlag}.
  *
- * <p>A request sent on a reused pooled connection that the upstream closes before any response byte (it had
- * timed the idle connection out) is sent once more on a fresh connection, if its method is idempotent and what
- * was sent is still held: a stale pool never surfaces as a client error.
+ * <p>Retries follow the route's {@link RetryPolicy} and need, each time: attempts left, the request still held
+ * (its body within {@code max_buffered_body}), time left in the route timeout, a withdrawal from the cluster's
+ * retry budget and a slot of its {@code max_retries} breaker. A wanted retry that is refused returns the
+ * original failure with {@code URX} added to its flags. Separately, and whatever the policy, a request sent on a
+ * reused pooled connection that the upstream closes before answering (it had timed the idle connection out) is
+ * sent once more on a fresh connection if its method is idempotent: a stale pool never surfaces as an error.
+ *
+ * <p>Every attempt takes a {@code max_requests} slot, and a new connection a {@code max_connections} slot and,
+ * while it connects, a {@code max_pending_requests} slot; any overflow is an immediate 503 {@code UO}.
  *
  * <p>The exchange is complete when both the response has been written and the request has been read to its
  * end; a request body the upstream no longer wants (early response, local reply) is read and discarded up to
  * {@link #DISCARD_LIMIT} bytes, past which the downstream connection is closed instead.
  */
 final class Exchange {
-    /** Request bytes kept to resend after a stale-pool failure, and bytes discarded to keep a connection. */
-    static final int REPLAY_LIMIT = 64 * 1024;
+    /** Request bytes kept to resend after a stale-pool close when the route has no retry policy. */
+    static final int STALE_RESEND_LIMIT = 64 * 1024;
     static final int DISCARD_LIMIT = 64 * 1024;
+    /** Tells the upstream which attempt this is: 1, 2, ... */
+    static final String ATTEMPT_HEADER = "x-remora-attempt";
 
     private final HttpProxyHandler down;
     private final HttpRequest request;
     private final Route route;
+    private final Cluster cluster;
+    private final RetryPolicy policy;
     private final boolean idempotent;
     private final boolean upgrade;
     private final boolean connect;
     private final boolean downstreamKeepAlive;
     private final boolean http10;
+    private long hash;
 
+    // the current attempt
+    private int attempt;
     private Host host;
     private UpstreamConnection upstream;
-    /** Request parts read before an upstream connection was attached. */
+    private boolean connecting;
+    private boolean holdsRequestSlot;
+    private boolean holdsPendingSlot;
+    private boolean holdsRetrySlot;
+    private boolean retrySlotGranted;
+    private long attemptStart;
+    private long tryDeadline;
+    private long pendingDeadline;
+    private boolean staleResent;
+    private final List<Host> tried = new ArrayList<>(2);
+    private String retryDenied;
+    private long nextRetryDelay;
+
+    // the request body
+    /** Request parts read but not yet written to an upstream. */
     private ArrayDeque<HttpContent> pending;
-    /** Request parts sent on a reused connection, held to resend after a stale-pool close. */
-    private List<Object> replay;
-    private int replayBytes;
-    private boolean staleRetried;
+    /** Request parts written so far (head first), held to resend; null when not kept or past the limit. */
+    private List<Object> sent;
+    private int sentBytes;
+    private final int sentLimit;
+    private boolean resendable;
+    private boolean reachedUpstream;
 
     boolean requestComplete;
     private boolean responseStarted;
@@ -74,12 +112,14 @@ final class Exchange {
     private boolean skipInterim;
     private boolean upstreamReusable = true;
     private boolean closeAfter;
-    long routeDeadline;
+    private long routeDeadline;
 
     Exchange(HttpProxyHandler down, HttpRequest request, Route route) {
         this.down = down;
         this.request = request;
         this.route = route;
+        this.cluster = route == null ? null : route.cluster();
+        this.policy = route == null ? null : route.retryPolicy();
         HttpMethod m = request.method();
         this.idempotent = m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS
                 || m == HttpMethod.PUT || m == HttpMethod.DELETE || m == HttpMethod.TRACE;
@@ -90,6 +130,11 @@ final class Exchange {
                 && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true));
         this.http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         this.downstreamKeepAlive = HttpUtil.isKeepAlive(request);
+        this.sentLimit = policy != null ? policy.maxBufferedBody() : STALE_RESEND_LIMIT;
+        this.resendable = !upgrade && (policy != null || idempotent);
+        if (resendable) {
+            this.sent = new ArrayList<>(2);
+        }
     }
 
     boolean isUpgrade() {
@@ -100,53 +145,140 @@ final class Exchange {
         return responseStarted;
     }
 
-    /** Picks a host and gets a connection to it; answers 404/503 itself when there is neither route nor host. */
+    /** Routes the request and starts its first attempt; answers 404/503 itself when it cannot. */
     void start() {
         if (route == null) {
             localReply(HttpResponseStatus.NOT_FOUND, ResponseFlag.NR, "no route for " + request.method() + " "
                     + request.uri() + " on listener " + down.listenerName());
             return;
         }
-        if (route.cluster() == null) {
+        if (cluster == null) {
             localReply(HttpResponseStatus.SERVICE_UNAVAILABLE, ResponseFlag.UH, "cluster "
                     + route.config().cluster() + " is not running");
             return;
         }
-        host = route.cluster().choose();
-        if (host == null) {
+        cluster.retryBudget().deposit();
+        hash = requestHash(cluster.config().hashOn());
+        startAttempt();
+    }
+
+    private long requestHash(HashOn on) {
+        String key = null;
+        if (on != null) {
+            if (on.header() != null) {
+                key = request.headers().get(on.header());
+            } else if (on.cookie() != null) {
+                key = cookie(request.headers(), on.cookie());
+            } else if (on.sourceIp()) {
+                key = down.clientIp();
+            }
+        }
+        return key != null ? HashFunction.hash(key) : LoadBalancer.threadLocalRandom().nextLong();
+    }
+
+    private static String cookie(HttpHeaders headers, String name) {
+        for (String header : headers.getAll(HttpHeaderNames.COOKIE)) {
+            for (String pair : header.split(";")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0 && pair.substring(0, eq).trim().equals(name)) {
+                    return pair.substring(eq + 1).trim();
+                }
+            }
+        }
+        return null;
+    }
+
+    // ---- attempts ----------------------------------------------------------------------------------------
+
+    private void startAttempt() {
+        attempt++;
+        Host h = pickHost();
+        if (h == null) {
             localReply(HttpResponseStatus.SERVICE_UNAVAILABLE, ResponseFlag.UH, "no healthy upstream in cluster "
-                    + route.cluster().name());
+                    + cluster.name());
             return;
         }
-        host.requestStarted();
+        beginAttempt(h, false);
+    }
+
+    /** The balancer's choice, steered away from hosts earlier attempts used when another exists. */
+    private Host pickHost() {
+        Host h = null;
+        for (int i = 0; i < 4; i++) {
+            h = cluster.choose(hash, attempt - 1 + i);
+            if (h == null || !tried.contains(h)) {
+                return h;
+            }
+        }
+        return h;
+    }
+
+    private void beginAttempt(Host h, boolean freshConnection) {
+        CircuitBreaker breaker = cluster.breaker();
+        if (!breaker.tryAcquire(CircuitBreaker.Kind.REQUESTS)) {
+            overflow(CircuitBreaker.Kind.REQUESTS);
+            return;
+        }
+        holdsRequestSlot = true;
+        holdsRetrySlot = retrySlotGranted;
+        retrySlotGranted = false;
+        host = h;
+        if (!tried.contains(h)) {
+            tried.add(h);
+        }
+        h.requestStarted();
+        attemptStart = down.now();
+        long perTry = policy == null ? 0 : policy.perTryTimeoutNanos();
+        if (perTry > 0) {
+            tryDeadline = attemptStart + perTry;
+            down.ensureTimer(tryDeadline);
+        }
         if (!request.headers().contains(HttpHeaderNames.HOST)) {
             // only an HTTP/1.0 request can get here without Host; it goes upstream as HTTP/1.1, which requires one
-            request.headers().set(HttpHeaderNames.HOST, host.endpoint());
+            request.headers().set(HttpHeaderNames.HOST, h.endpoint());
         }
-        UpstreamConnection pooled = down.worker().pools().pool(host).poll();
+        request.headers().setInt(ATTEMPT_HEADER, attempt);
+        UpstreamConnection pooled = freshConnection ? null : down.worker().pools().pool(h).poll();
         if (pooled != null) {
             attach(pooled);
         } else {
-            connect();
+            connect(h);
         }
     }
 
-    private void connect() {
-        ClusterConfig cc = route.cluster().config();
-        Host target = host;
+    private void connect(Host target) {
+        CircuitBreaker breaker = cluster.breaker();
+        if (!breaker.tryAcquire(CircuitBreaker.Kind.CONNECTIONS)) {
+            endAttempt(false);
+            overflow(CircuitBreaker.Kind.CONNECTIONS);
+            return;
+        }
+        if (!breaker.tryAcquire(CircuitBreaker.Kind.PENDING_REQUESTS)) {
+            breaker.release(CircuitBreaker.Kind.CONNECTIONS);
+            endAttempt(false);
+            overflow(CircuitBreaker.Kind.PENDING_REQUESTS);
+            return;
+        }
+        holdsPendingSlot = true;
+        connecting = true;
+        ClusterConfig cc = cluster.config();
+        pendingDeadline = down.now() + cc.circuitBreakers().pendingTimeout().toNanos();
+        down.ensureTimer(pendingDeadline);
         HostPool<UpstreamConnection> pool = down.worker().pools().pool(target);
         long idleNanos = cc.idleTimeout().toNanos();
         int maxRequests = cc.maxRequestsPerConnection();
+        int token = attempt;
         ChannelFuture f = down.worker().connector().connect(target, cc.connectTimeout(),
                 new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline()
                                 .addLast("codec", newClientCodec())
-                                .addLast("upstream", new UpstreamConnection(ch, target, pool, idleNanos, maxRequests));
+                                .addLast("upstream", new UpstreamConnection(ch, target, pool, idleNanos, maxRequests,
+                                        breaker));
                     }
                 });
-        f.addListener((ChannelFuture done) -> onConnected(done, target));
+        f.addListener((ChannelFuture done) -> onConnected(done, target, token));
     }
 
     static HttpClientCodec newClientCodec() {
@@ -160,28 +292,33 @@ final class Exchange {
         return new HttpClientCodec(config, false, false);
     }
 
-    private void onConnected(ChannelFuture f, Host target) {
+    private void onConnected(ChannelFuture f, Host target, int token) {
         UpstreamConnection conn = f.isSuccess() ? f.channel().pipeline().get(UpstreamConnection.class) : null;
-        if (responseDone) {
+        if (token != attempt || !connecting || responseDone || host != target) {
+            // the attempt this connection was for is over (timed out, or the client left): keep it for others
             if (conn != null) {
-                conn.close(); // nobody wants it any more (timed out, or the client left)
+                conn.release(true);
+            } else {
+                cluster.breaker().release(CircuitBreaker.Kind.CONNECTIONS);
             }
             return;
         }
+        connecting = false;
+        releasePendingSlot();
         if (conn == null) {
-            localReply(HttpResponseStatus.SERVICE_UNAVAILABLE, ResponseFlag.UF, "upstream connect failure: "
-                    + describe(f.cause()) + " (" + target.addressString() + ", cluster " + target.cluster() + ")");
+            cluster.breaker().release(CircuitBreaker.Kind.CONNECTIONS);
+            attemptFailed(Failure.CONNECT_FAILURE, false, HttpResponseStatus.SERVICE_UNAVAILABLE, ResponseFlag.UF,
+                    "upstream connect failure: " + describe(f.cause()) + " (" + target.addressString()
+                            + ", cluster " + target.cluster() + ")");
             return;
         }
         attach(conn);
     }
 
     private static String describe(Throwable cause) {
-        if (cause instanceof ConnectException && cause.getMessage() != null
-                && cause.getMessage().toLowerCase(java.util.Locale.ROOT).contains("timed out")) {
-            return "connect timed out";
-        }
-        if (cause instanceof io.netty.channel.ConnectTimeoutException) {
+        if (cause instanceof io.netty.channel.ConnectTimeoutException || (cause instanceof ConnectException
+                && cause.getMessage() != null
+                && cause.getMessage().toLowerCase(java.util.Locale.ROOT).contains("timed out"))) {
             return "connect timed out";
         }
         String m = cause == null ? null : cause.getMessage();
@@ -196,17 +333,12 @@ final class Exchange {
         upstream = conn;
         conn.attach(this);
         Channel ch = conn.channel();
-        boolean keepReplay = conn.isReused() && idempotent && !staleRetried;
-        if (replay != null) {
-            // resending after a stale-pool close: the held parts go out as they are, no third attempt
-            for (Object o : replay) {
-                ch.write(o, ch.voidPromise());
+        if (sent != null && !sent.isEmpty()) {
+            // a later attempt: resend what earlier ones sent, from the held copies
+            for (Object o : sent) {
+                ch.write(o instanceof HttpContent c ? c.retainedDuplicate() : o, ch.voidPromise());
             }
-            replay = null;
         } else {
-            if (keepReplay) {
-                replay = new ArrayList<>(2);
-            }
             send(request);
         }
         if (pending != null) {
@@ -214,30 +346,149 @@ final class Exchange {
             while ((c = pending.poll()) != null) {
                 send(c);
             }
-            pending = null;
         }
         ch.flush();
         ch.read();
         down.readIfWanted();
     }
 
-    /** Writes one request part upstream, holding a copy while a stale-pool resend is still possible. */
+    /** Writes one request part upstream, holding a copy while a resend is still possible. */
     private void send(Object part) {
-        if (replay != null) {
+        if (sent != null) {
             if (part instanceof HttpContent c) {
-                replayBytes += c.content().readableBytes();
-                if (replayBytes > REPLAY_LIMIT) {
-                    releaseReplay();
+                sentBytes += c.content().readableBytes();
+                if (sentBytes > sentLimit) {
+                    releaseSent(); // streamed past the buffer: this request can no longer be resent
                 } else {
-                    replay.add(c.retainedDuplicate());
+                    sent.add(c.retainedDuplicate());
                 }
             } else {
-                replay.add(part);
+                sent.add(part);
             }
         }
+        reachedUpstream = true;
         Channel ch = upstream.channel();
         ch.write(part, ch.voidPromise());
     }
+
+    /** Ends the current attempt: gives back its connection, slots and deadlines. */
+    private void endAttempt(boolean reusable) {
+        UpstreamConnection c = upstream;
+        if (c != null) {
+            upstream = null;
+            if (!reusable) {
+                c.detach();
+            }
+            c.release(reusable);
+        }
+        if (host != null) {
+            host.requestFinished();
+            host = null;
+        }
+        CircuitBreaker breaker = cluster == null ? null : cluster.breaker();
+        if (holdsRequestSlot) {
+            holdsRequestSlot = false;
+            breaker.release(CircuitBreaker.Kind.REQUESTS);
+        }
+        if (holdsRetrySlot) {
+            holdsRetrySlot = false;
+            breaker.release(CircuitBreaker.Kind.RETRIES);
+        }
+        if (retrySlotGranted) {
+            retrySlotGranted = false;
+            breaker.release(CircuitBreaker.Kind.RETRIES);
+        }
+        releasePendingSlot();
+        connecting = false;
+        tryDeadline = 0;
+        pendingDeadline = 0;
+    }
+
+    private void releasePendingSlot() {
+        if (holdsPendingSlot) {
+            holdsPendingSlot = false;
+            cluster.breaker().release(CircuitBreaker.Kind.PENDING_REQUESTS);
+        }
+    }
+
+    /**
+     * An attempt ended without a usable response. Resends on a fresh connection (stale pool), retries per the
+     * policy, or answers with the failure.
+     */
+    private void attemptFailed(Failure failure, boolean reusedConnection, HttpResponseStatus status,
+            ResponseFlag flag, String message) {
+        Host failed = host;
+        if (failed != null) {
+            cluster.recordOutcome(failed, Outcome.LOCAL_FAILURE, down.now() - attemptStart);
+        }
+        endAttempt(false);
+        if (failure == Failure.RESET && reusedConnection && idempotent && !staleResent && resendable
+                && failed != null && !failed.isRemoved()) {
+            staleResent = true;
+            beginAttempt(failed, true);
+            return;
+        }
+        if (policy != null && policy.retriesFailure(failure)
+                && policy.allowsResend(idempotent, failure != Failure.CONNECT_FAILURE && reachedUpstream)) {
+            if (grantRetry(-1)) {
+                scheduleRetry();
+                return;
+            }
+        }
+        localReply(status, flag, message);
+    }
+
+    /**
+     * Takes what a retry needs (attempts left, a held request, time, budget, a breaker slot); on refusal
+     * remembers why, for the {@code URX} reply.
+     *
+     * @param retryAfterNanos the upstream's Retry-After, or -1 for the policy's backoff
+     */
+    private boolean grantRetry(long retryAfterNanos) {
+        String denied = null;
+        long delay = retryAfterNanos >= 0 ? retryAfterNanos
+                : policy.backoff().delayNanos(attempt, LoadBalancer.threadLocalRandom());
+        if (attempt > policy.numRetries()) {
+            denied = "retries exhausted after " + attempt + " attempt" + (attempt == 1 ? "" : "s");
+        } else if (!resendable) {
+            denied = "request body larger than max_buffered_body, not retried";
+        } else if (routeDeadline != 0 && down.now() + delay >= routeDeadline) {
+            denied = "no time left in the route timeout to retry";
+        } else if (!cluster.retryBudget().tryWithdraw()) {
+            denied = "retry budget of cluster " + cluster.name() + " exhausted";
+        } else if (!cluster.breaker().tryAcquire(CircuitBreaker.Kind.RETRIES)) {
+            denied = "circuit breaker max_retries of cluster " + cluster.name() + " reached";
+        }
+        if (denied != null) {
+            retryDenied = denied;
+            return false;
+        }
+        retrySlotGranted = true;
+        nextRetryDelay = delay;
+        return true;
+    }
+
+    private void scheduleRetry() {
+        long delay = nextRetryDelay;
+        down.executor().schedule(() -> {
+            if (responseDone) {
+                if (retrySlotGranted) {
+                    retrySlotGranted = false;
+                    cluster.breaker().release(CircuitBreaker.Kind.RETRIES);
+                }
+                return;
+            }
+            startAttempt();
+        }, Math.max(0, delay), TimeUnit.NANOSECONDS);
+    }
+
+    private void overflow(CircuitBreaker.Kind kind) {
+        CircuitBreaker b = cluster.breaker();
+        localReply(HttpResponseStatus.SERVICE_UNAVAILABLE, ResponseFlag.UO, "circuit breaker open: cluster "
+                + cluster.name() + " is at " + kind.configName() + " (" + b.max(kind) + ")");
+    }
+
+    // ---- request -----------------------------------------------------------------------------------------
 
     /** A part of the request body (or its end) from downstream. */
     void onRequestContent(HttpContent c) {
@@ -305,6 +556,8 @@ final class Exchange {
         return upstream != null && upstream.channel().isWritable();
     }
 
+    // ---- response ----------------------------------------------------------------------------------------
+
     void onUpstreamRead(Object msg) {
         down.touch();
         if (responseDone) {
@@ -324,6 +577,12 @@ final class Exchange {
             }
             if (upgrade && (code == 101 || (connect && code >= 200 && code < 300))) {
                 switchToTunnel(resp);
+                return;
+            }
+            cluster.recordOutcome(host, Outcome.ofStatus(code), down.now() - attemptStart);
+            if (policy != null && policy.retriesStatus(code)
+                    && policy.allowsResend(idempotent, true) && retryThisResponse(resp)) {
+                ReferenceCountUtil.release(msg);
                 return;
             }
             startResponse(resp);
@@ -346,7 +605,7 @@ final class Exchange {
                 responseComplete = true;
                 responseDone = true;
                 routeDeadline = 0;
-                releaseUpstream(requestComplete && upstreamReusable);
+                endAttempt(requestComplete && upstreamReusable);
                 // flush now: the upstream connection no longer reports to this exchange, so its read-complete
                 // flush will not come, and when the request is still being read (an early response) the
                 // exchange does not complete (and flush) yet either
@@ -356,9 +615,41 @@ final class Exchange {
         }
     }
 
+    /**
+     * A retriable status arrived: drop this response and retry if everything a retry needs is granted. A 503 or
+     * 429 with {@code Retry-After} waits that long, or is returned as is when that does not fit in the time left.
+     */
+    private boolean retryThisResponse(HttpResponse resp) {
+        long retryAfter = -1;
+        int code = resp.status().code();
+        if (code == 503 || code == 429) {
+            retryAfter = retryAfterNanos(resp.headers().get(HttpHeaderNames.RETRY_AFTER));
+        }
+        if (!grantRetry(retryAfter)) {
+            return false;
+        }
+        endAttempt(false); // the rest of this response is not wanted; the connection goes with it
+        scheduleRetry();
+        return true;
+    }
+
+    /** {@code Retry-After} in delay-seconds form as nanoseconds; -1 if absent or an HTTP date (not honoured). */
+    static long retryAfterNanos(String value) {
+        if (value == null) {
+            return -1;
+        }
+        try {
+            long seconds = Long.parseLong(value.trim());
+            return seconds < 0 ? -1 : TimeUnit.SECONDS.toNanos(Math.min(seconds, 86_400));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
     private void startResponse(HttpResponse resp) {
         responseStarted = true;
-        releaseReplay();
+        tryDeadline = 0;
+        releaseSent();
         HttpHeaders h = resp.headers();
         int code = resp.status().code();
         boolean bodyless = request.method() == HttpMethod.HEAD || code == 204 || code == 304;
@@ -384,6 +675,9 @@ final class Exchange {
         } else if (http10) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
+        if (retryDenied != null) {
+            h.set(ResponseFlag.HEADER, ResponseFlag.URX.name());
+        }
         resp.setProtocolVersion(HttpVersion.HTTP_1_1);
     }
 
@@ -392,13 +686,13 @@ final class Exchange {
         responseDone = true;
         completed = true;
         routeDeadline = 0;
-        releaseReplay();
+        releaseSent();
         releasePending();
         HopByHop.strip(resp.headers(), resp.status().code() == 101);
         UpstreamConnection conn = upstream;
         upstream = null;
         conn.detach();
-        releaseHost();
+        endAttempt(false);
         down.switchToTunnel(resp, conn.channel());
     }
 
@@ -431,13 +725,9 @@ final class Exchange {
             return;
         }
         if (!responseStarted) {
-            if (replay != null && conn.isReused() && !staleRetried) {
-                staleRetried = true;
-                connect();
-                return;
-            }
-            localReply(HttpResponseStatus.BAD_GATEWAY, ResponseFlag.UR, "upstream closed the connection before"
-                    + " responding (" + conn.host().addressString() + ", cluster " + conn.host().cluster() + ")");
+            attemptFailed(Failure.RESET, conn.isReused(), HttpResponseStatus.BAD_GATEWAY, ResponseFlag.UR,
+                    "upstream closed the connection before responding (" + conn.host().addressString()
+                            + ", cluster " + conn.host().cluster() + ")");
         } else {
             reset(); // the response is cut short; the client must see a truncated message, not a complete one
         }
@@ -450,11 +740,36 @@ final class Exchange {
             upstream = null;
         }
         if (!responseStarted) {
-            localReply(HttpResponseStatus.BAD_GATEWAY, ResponseFlag.UPE, "upstream sent a malformed response: "
-                    + (cause == null ? "unknown" : cause.getMessage()));
+            attemptFailed(Failure.RESET, false, HttpResponseStatus.BAD_GATEWAY, ResponseFlag.UPE,
+                    "upstream sent a malformed response: " + (cause == null ? "unknown" : cause.getMessage()));
         } else {
             reset();
         }
+    }
+
+    // ---- deadlines ---------------------------------------------------------------------------------------
+
+    /** Acts on every deadline that passed; returns the next one, or {@link Long#MAX_VALUE}. */
+    long checkDeadlines(long now) {
+        if (routeDeadline != 0 && now - routeDeadline >= 0) {
+            onRouteTimeout();
+        } else if (tryDeadline != 0 && now - tryDeadline >= 0) {
+            attemptFailed(Failure.PER_TRY_TIMEOUT, false, HttpResponseStatus.GATEWAY_TIMEOUT, ResponseFlag.UT,
+                    "upstream did not respond within " + policy.config().perTryTimeout().toMillis()
+                            + " ms (per_try_timeout)");
+        } else if (pendingDeadline != 0 && connecting && now - pendingDeadline >= 0) {
+            endAttempt(false);
+            localReply(HttpResponseStatus.SERVICE_UNAVAILABLE, ResponseFlag.UO, "no connection to cluster "
+                    + cluster.name() + " within pending_timeout ("
+                    + cluster.config().circuitBreakers().pendingTimeout().toMillis() + " ms)");
+        }
+        long next = Long.MAX_VALUE;
+        for (long d : new long[] {routeDeadline, tryDeadline, connecting ? pendingDeadline : 0}) {
+            if (d != 0 && d - next < 0) {
+                next = d;
+            }
+        }
+        return next;
     }
 
     void onRouteTimeout() {
@@ -462,6 +777,7 @@ final class Exchange {
             return;
         }
         if (!responseStarted) {
+            endAttempt(false);
             localReply(HttpResponseStatus.GATEWAY_TIMEOUT, ResponseFlag.UT, "upstream did not respond within "
                     + route.config().timeout().toMillis() + " ms (route timeout)");
         } else {
@@ -472,12 +788,15 @@ final class Exchange {
     void onStreamIdle() {
         if (!responseStarted) {
             closeAfter = true;
+            endAttempt(false);
             localReply(HttpResponseStatus.REQUEST_TIMEOUT, ResponseFlag.DPE, "no bytes moved within "
                     + down.streamIdleTimeoutMillis() + " ms (stream idle timeout)");
         } else {
             reset();
         }
     }
+
+    // ---- endings -----------------------------------------------------------------------------------------
 
     /** The proxy answers this request itself. After the response started it can only reset instead. */
     void localReply(HttpResponseStatus status, ResponseFlag flag, String message) {
@@ -488,14 +807,16 @@ final class Exchange {
         responseStarted = true;
         responseDone = true;
         routeDeadline = 0;
-        releaseUpstream(false);
-        releaseReplay();
+        endAttempt(false);
+        releaseSent();
         releasePending();
         if (!requestComplete) {
             discarding = true;
         }
         closeAfter |= !downstreamKeepAlive || down.isClosing();
-        down.writeLocalReply(status, flag, message, closeAfter);
+        String flags = retryDenied == null ? flag.name() : flag.name() + "," + ResponseFlag.URX.name();
+        String why = retryDenied == null ? message : message + "; " + retryDenied;
+        down.writeLocalReply(status, flags, why, closeAfter);
         responseComplete = true;
         maybeComplete();
     }
@@ -505,8 +826,8 @@ final class Exchange {
         responseDone = true;
         closeAfter = true;
         routeDeadline = 0;
-        releaseUpstream(false);
-        releaseReplay();
+        endAttempt(false);
+        releaseSent();
         releasePending();
         complete();
     }
@@ -516,10 +837,9 @@ final class Exchange {
         responseDone = true;
         completed = true;
         routeDeadline = 0;
-        releaseUpstream(false);
-        releaseReplay();
+        endAttempt(false);
+        releaseSent();
         releasePending();
-        releaseHost();
     }
 
     private void maybeComplete() {
@@ -533,34 +853,17 @@ final class Exchange {
             return;
         }
         completed = true;
-        releaseHost();
+        endAttempt(false);
         down.exchangeDone(this, closeAfter);
     }
 
-    private void releaseUpstream(boolean reusable) {
-        UpstreamConnection c = upstream;
-        if (c != null) {
-            upstream = null;
-            if (!reusable) {
-                c.detach();
-            }
-            c.release(reusable);
-        }
-    }
-
-    private void releaseHost() {
-        if (host != null) {
-            host.requestFinished();
-            host = null;
-        }
-    }
-
-    private void releaseReplay() {
-        if (replay != null) {
-            for (Object o : replay) {
+    private void releaseSent() {
+        if (sent != null) {
+            for (Object o : sent) {
                 ReferenceCountUtil.release(o);
             }
-            replay = null;
+            sent = null;
+            resendable = false;
         }
     }
 

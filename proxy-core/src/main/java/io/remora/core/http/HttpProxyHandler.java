@@ -213,14 +213,22 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     /** Answers a request that will not be served and closes the connection: its framing cannot be trusted. */
     private void reject(HttpResponseStatus status, String message) {
         closing = true;
-        writeLocalReply(status, ResponseFlag.DPE, message, true);
+        writeLocalReply(status, ResponseFlag.DPE.name(), message, true);
         closeAfterFlush();
     }
 
-    void writeLocalReply(HttpResponseStatus status, ResponseFlag flag, String message, boolean close) {
-        LOG.log(System.Logger.Level.DEBUG, "{0} {1} {2}: {3}", config.name(), status.code(), flag, message);
-        ctx.write(LocalReply.create(ctx.alloc(), status, flag, message, close), ctx.voidPromise());
+    void writeLocalReply(HttpResponseStatus status, String flags, String message, boolean close) {
+        LOG.log(System.Logger.Level.DEBUG, "{0} {1} {2}: {3}", config.name(), status.code(), flags, message);
+        ctx.write(LocalReply.create(ctx.alloc(), status, flags, message, close), ctx.voidPromise());
         ctx.flush();
+    }
+
+    String clientIp() {
+        return clientIp;
+    }
+
+    io.netty.util.concurrent.EventExecutor executor() {
+        return ctx.executor();
     }
 
     void write(Object msg) {
@@ -400,13 +408,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         Exchange ex = current;
         if (ex != null) {
-            if (ex.routeDeadline != 0) {
-                if (now >= ex.routeDeadline) {
-                    ex.onRouteTimeout();
-                } else {
-                    next = Math.min(next, ex.routeDeadline);
-                }
-            }
+            next = Math.min(next, ex.checkDeadlines(now));
             long streamIdle = config.streamIdleTimeout().toNanos();
             if (current == ex && streamIdle > 0) {
                 if (now - lastActivity >= streamIdle) {
@@ -433,9 +435,6 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 }
                 next = Math.min(next, lastActivity + idle);
             }
-        }
-        if (current != null && current.routeDeadline != 0) {
-            next = Math.min(next, current.routeDeadline);
         }
         if (next != Long.MAX_VALUE && !gone) {
             ensureTimer(next);

@@ -18,7 +18,8 @@ final class LocalReply {
     private LocalReply() {
     }
 
-    static FullHttpResponse create(ByteBufAllocator alloc, HttpResponseStatus status, ResponseFlag flag,
+    /** @param flags one or more {@link ResponseFlag} names, comma-separated */
+    static FullHttpResponse create(ByteBufAllocator alloc, HttpResponseStatus status, String flags,
             String message, boolean close) {
         byte[] bytes = (message + "\n").getBytes(StandardCharsets.UTF_8);
         ByteBuf body = alloc.buffer(bytes.length).writeBytes(bytes);
@@ -26,7 +27,7 @@ final class LocalReply {
         r.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN + "; charset=utf-8")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
-                .set(ResponseFlag.HEADER, flag.name());
+                .set(ResponseFlag.HEADER, flags);
         if (close) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }

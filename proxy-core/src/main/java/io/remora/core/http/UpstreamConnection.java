@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.remora.core.breaker.CircuitBreaker;
 import io.remora.core.pool.HostPool;
 import io.remora.core.pool.PooledConnection;
 import io.remora.core.upstream.Host;
@@ -31,13 +32,17 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
     private long idleSince;
     private boolean idleCheckPending;
 
+    /** Gives back this connection's {@code max_connections} slot when it closes; null when none was taken. */
+    private final CircuitBreaker breaker;
+
     UpstreamConnection(Channel channel, Host host, HostPool<UpstreamConnection> pool, long idleTimeoutNanos,
-            int maxRequests) {
+            int maxRequests, CircuitBreaker breaker) {
         this.channel = channel;
         this.host = host;
         this.pool = pool;
         this.idleTimeoutNanos = idleTimeoutNanos;
         this.maxRequests = maxRequests;
+        this.breaker = breaker;
     }
 
     @Override
@@ -135,6 +140,9 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (breaker != null) {
+            breaker.release(CircuitBreaker.Kind.CONNECTIONS);
+        }
         if (pooled) {
             pool.remove(this);
         }

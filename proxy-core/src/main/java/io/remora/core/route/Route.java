@@ -18,6 +18,7 @@ public final class Route {
     private final String[] headerNames;
     private final String[] headerValues;
     private final long timeoutNanos;
+    private final io.remora.core.retry.RetryPolicy retryPolicy;
 
     public Route(RouteConfig config, Cluster cluster) {
         this.config = config;
@@ -36,6 +37,12 @@ public final class Route {
             headerValues[i++] = e.getValue();
         }
         this.timeoutNanos = config.timeout().toNanos();
+        this.retryPolicy = config.retry() == null ? null : new io.remora.core.retry.RetryPolicy(config.retry());
+    }
+
+    /** The route's retry policy, or {@code null}: no retries. */
+    public io.remora.core.retry.RetryPolicy retryPolicy() {
+        return retryPolicy;
     }
 
     public RouteConfig config() {

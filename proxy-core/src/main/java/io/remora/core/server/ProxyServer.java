@@ -46,6 +46,8 @@ public final class ProxyServer implements AutoCloseable {
     private final RemoraConfig config;
     private final Transport transport;
     private final EventLoopGroup group;
+    /** One loop for work off the request path: health checks, outlier sweeps, balancer rebuilds. */
+    private final EventLoopGroup controlGroup;
     private final ClusterManager clusters;
     private final PerEventLoop<HttpWorker> workers;
     private final ChannelGroup connections = new DefaultChannelGroup("remora-downstream", GlobalEventExecutor.INSTANCE);
@@ -74,7 +76,9 @@ public final class ProxyServer implements AutoCloseable {
         Class<? extends SocketChannel> clientChannel = transport.clientChannel();
         this.workers = new PerEventLoop<>(group, loop -> new HttpWorker((io.netty.channel.EventLoop) loop,
                 clientChannel));
-        this.clusters = new ClusterManager(config.clusters(), options.resolver(), options.random(), this::dropHost);
+        this.controlGroup = transport.newGroup(1, new DefaultThreadFactory("remora-control", true));
+        this.clusters = new ClusterManager(config.clusters(), options.resolver(), options.random(), this::dropHost,
+                controlGroup.next(), clientChannel, System::nanoTime);
     }
 
     /** Starts the proxy: resolves clusters and binds every listener, or throws having bound none. */
@@ -221,5 +225,6 @@ public final class ProxyServer implements AutoCloseable {
         connections.close().awaitUninterruptibly();
         clusters.close();
         group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
+        controlGroup.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
     }
 }

@@ -69,7 +69,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                 up.close();
                 return;
             }
-            TunnelSession session = new TunnelSession(ctx.channel(), up, listener.idleTimeout().toNanos());
+            TunnelSession session = new TunnelSession(ctx.channel(), up, listener.streamIdleTimeout().toNanos());
             up.pipeline().addLast("tunnel", session.upstreamHandler());
             ctx.pipeline().addLast("tunnel", session.downstreamHandler());
             ctx.pipeline().remove(this);

@@ -1,9 +1,13 @@
 package io.remora.core.upstream;
 
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
 import io.remora.config.model.ClusterConfig;
 import io.remora.config.model.EndpointConfig;
 import io.remora.config.model.HostPort;
 import io.remora.core.discovery.Resolver;
+import io.remora.core.health.HealthChecker;
+import io.remora.core.outlier.OutlierDetector;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -11,16 +15,22 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 /**
- * Owns the running clusters and keeps their membership current: endpoints given as IP literals become hosts at
- * once; host names are resolved at start and then every {@code dns_refresh} on one daemon thread. A failed
- * lookup keeps the hosts the name had before (a DNS blip must not empty a cluster) and is logged.
+ * Owns the running clusters and keeps their membership and health current. Endpoints given as IP literals become
+ * hosts at once; host names are resolved at start and then every {@code dns_refresh} on one daemon thread (the
+ * system resolver blocks, so never on an event loop). A failed lookup keeps the hosts the name had before: a DNS
+ * blip must not empty a cluster.
+ *
+ * <p>The control event loop runs everything else that is periodic or that rebuilds snapshots: active health
+ * checks, outlier-detection sweeps, and balancer rebuilds after a host's availability changed.
  */
 public final class ClusterManager implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ClusterManager.class.getName());
@@ -28,23 +38,47 @@ public final class ClusterManager implements AutoCloseable {
     private final Map<String, Cluster> clusters = new LinkedHashMap<>();
     private final Resolver resolver;
     private final ScheduledExecutorService discovery;
+    private final EventLoop control;
+    private final Class<? extends SocketChannel> channelClass;
+    private final RandomGenerator random;
+    private final List<HealthChecker> healthCheckers = new ArrayList<>();
     /** Last good addresses per cluster and endpoint name, so a failed lookup keeps them. */
-    private final Map<String, List<InetAddress>> lastResolved = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, List<InetAddress>> lastResolved = new ConcurrentHashMap<>();
 
+    /** Clusters without a control loop: no health checks, rebuilds on the caller (tests, validation tools). */
     public ClusterManager(List<ClusterConfig> configs, Resolver resolver, RandomGenerator random,
             Consumer<Host> onHostRemoved) {
+        this(configs, resolver, random, onHostRemoved, null, null, System::nanoTime);
+    }
+
+    /**
+     * @param control      the control event loop (health checks, sweeps, rebuilds); null runs rebuilds inline
+     *                     and allows no health checks
+     * @param channelClass socket channel class for health-check probes
+     * @param nanoClock    the clock of ejections, budgets and latency estimates
+     */
+    public ClusterManager(List<ClusterConfig> configs, Resolver resolver, RandomGenerator random,
+            Consumer<Host> onHostRemoved, EventLoop control, Class<? extends SocketChannel> channelClass,
+            LongSupplier nanoClock) {
         this.resolver = resolver;
+        this.control = control;
+        this.channelClass = channelClass;
+        this.random = random;
         this.discovery = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "remora-discovery");
+            Thread t = new Thread(r, "remora-dns");
             t.setDaemon(true);
             return t;
         });
         for (ClusterConfig c : configs) {
-            clusters.put(c.name(), new Cluster(c, random, onHostRemoved));
+            clusters.put(c.name(), new Cluster(c, random, nanoClock, onHostRemoved,
+                    control != null ? control : Runnable::run));
         }
     }
 
-    /** Resolves every cluster once (blocking the caller) and schedules the periodic refreshes. */
+    /**
+     * Resolves every cluster once (blocking the caller), then schedules DNS refreshes, health checks and
+     * outlier sweeps.
+     */
     public void start() {
         for (Cluster c : clusters.values()) {
             refresh(c);
@@ -52,6 +86,28 @@ public final class ClusterManager implements AutoCloseable {
                 long every = c.config().dnsRefresh().toNanos();
                 discovery.scheduleWithFixedDelay(() -> refresh(c), every, every, TimeUnit.NANOSECONDS);
             }
+            OutlierDetector od = c.outlierDetector();
+            if (od != null && control != null) {
+                long every = od.config().interval().toNanos();
+                control.scheduleAtFixedRate(() -> sweep(c, od), every, every, TimeUnit.NANOSECONDS);
+            }
+            if (c.config().healthCheck() != null) {
+                if (control == null) {
+                    throw new IllegalStateException("health checks need a control event loop");
+                }
+                HealthChecker hc = new HealthChecker(c.name(), c.config().healthCheck(), () -> c.hostSet().hosts(),
+                        control, channelClass, random, h -> c.requestRebuild());
+                healthCheckers.add(hc);
+                hc.start();
+            }
+        }
+    }
+
+    private static void sweep(Cluster c, OutlierDetector od) {
+        try {
+            od.sweep();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cluster " + c.name() + ": outlier sweep failed", e);
         }
     }
 
@@ -101,6 +157,7 @@ public final class ClusterManager implements AutoCloseable {
 
     @Override
     public void close() {
+        healthCheckers.forEach(HealthChecker::close);
         discovery.shutdownNow();
     }
 }

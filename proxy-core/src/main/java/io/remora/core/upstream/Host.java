@@ -17,6 +17,14 @@ public final class Host {
     private final AtomicInteger activeRequests = new AtomicInteger();
     private volatile boolean removed;
 
+    // Active health: written by the health checker only.
+    private volatile boolean healthy = true;
+    private volatile String unhealthyReason;
+
+    /** Passive health: outlier counters and ejection state. */
+    private final HostOutlierState outlier = new HostOutlierState();
+    private final io.remora.core.lb.PeakEwma ewma;
+
     /**
      * @param cluster  name of the cluster the host belongs to
      * @param address  resolved address
@@ -24,6 +32,11 @@ public final class Host {
      * @param weight   load-balancing weight, at least 1
      */
     public Host(String cluster, InetSocketAddress address, String endpoint, int weight) {
+        this(cluster, address, endpoint, weight, System.nanoTime());
+    }
+
+    /** @param nowNanos the cluster clock's time now, which starts the host's latency estimate */
+    public Host(String cluster, InetSocketAddress address, String endpoint, int weight, long nowNanos) {
         if (weight < 1) {
             throw new IllegalArgumentException("weight must be >= 1: " + weight);
         }
@@ -31,6 +44,13 @@ public final class Host {
         this.address = address;
         this.endpoint = endpoint;
         this.weight = weight;
+        this.ewma = new io.remora.core.lb.PeakEwma(io.remora.core.lb.PeakEwma.DEFAULT_DECAY_NANOS,
+                io.remora.core.lb.PeakEwma.DEFAULT_RTT_NANOS, nowNanos);
+    }
+
+    /** Round-trip-time estimate, fed by every response and read by {@code peak_ewma}. */
+    public io.remora.core.lb.PeakEwma ewma() {
+        return ewma;
     }
 
     public String cluster() {
@@ -60,6 +80,32 @@ public final class Host {
 
     public void requestFinished() {
         activeRequests.decrementAndGet();
+    }
+
+    /** Not failing active health checks and not ejected: the balancer may pick it (outside panic). */
+    public boolean isAvailable() {
+        return healthy && !outlier.isEjected();
+    }
+
+    public boolean isHealthy() {
+        return healthy;
+    }
+
+    /** Why the last health check failed, or null. */
+    public String unhealthyReason() {
+        return unhealthyReason;
+    }
+
+    /** Set by the health checker; returns true if the state changed. */
+    public boolean setHealthy(boolean healthy, String reason) {
+        boolean changed = this.healthy != healthy;
+        this.unhealthyReason = healthy ? null : reason;
+        this.healthy = healthy;
+        return changed;
+    }
+
+    public HostOutlierState outlier() {
+        return outlier;
     }
 
     /** True once the host left its cluster: its pooled connections are closed instead of reused. */

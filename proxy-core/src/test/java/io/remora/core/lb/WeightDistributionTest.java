@@ -23,7 +23,8 @@ class WeightDistributionTest {
 
     static Stream<Arguments> policiesAndWeights() {
         int[][] weightSets = {{1, 3}, {1, 2, 7}, {1, 1, 1}, {4, 4, 4, 4}, {2, 6}};
-        return Stream.of(LbPolicy.values())
+        // ring_hash spreads keys, not picks: its balance depends on the ring's point count (RingHashBalancerTest)
+        return Stream.of(LbPolicy.values()).filter(p -> p != LbPolicy.RING_HASH)
                 .flatMap(p -> Arrays.stream(weightSets).map(w -> Arguments.of(p, w)));
     }
 

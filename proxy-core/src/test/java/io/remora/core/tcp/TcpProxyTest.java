@@ -123,11 +123,11 @@ class TcpProxyTest {
         }
     }
 
-    /** README and {@code ListenerConfig}: for tcp, {@code idle_timeout} is a session with no bytes either way. */
+    /** config-schema: for tcp, {@code stream_idle_timeout} ends a session with no bytes either way. */
     @Test
-    void idleSessionIsClosedAfterTheIdleTimeout() throws Exception {
-        ListenerConfig l = Configs.withTimeouts(tcpListener("tcp", "c"), Duration.ofMillis(300),
-                Duration.ofMinutes(5), Duration.ofSeconds(10));
+    void idleSessionIsClosedAfterTheStreamIdleTimeout() throws Exception {
+        ListenerConfig l = Configs.withTimeouts(tcpListener("tcp", "c"), Duration.ofMinutes(5),
+                Duration.ofMillis(300), Duration.ofSeconds(10));
         try (TcpEchoServer echo = new TcpEchoServer();
                 ProxyHarness p = ProxyHarness.start(List.of(l),
                         List.of(cluster("c", LbPolicy.ROUND_ROBIN, echo.address())));

@@ -1,0 +1,26 @@
+package io.remora.config.model;
+
+/** The conditions a route's {@code retry.retry_on} can list. */
+public enum RetryOn {
+    /** Any 5xx, and connect failures, resets and upstream timeouts. */
+    FIVE_XX("5xx"),
+    /** 502, 503, 504, and connect failures, resets and upstream timeouts. */
+    GATEWAY_ERROR("gateway-error"),
+    CONNECT_FAILURE("connect-failure"),
+    /** The upstream closed or reset the connection before the response completed. */
+    RESET("reset"),
+    /** HTTP/2 REFUSED_STREAM (the request was not processed). */
+    REFUSED_STREAM("refused-stream"),
+    /** A status listed in {@code retriable_status_codes}. */
+    RETRIABLE_STATUS_CODES("retriable-status-codes");
+
+    private final String configName;
+
+    RetryOn(String configName) {
+        this.configName = configName;
+    }
+
+    public String configName() {
+        return configName;
+    }
+}
