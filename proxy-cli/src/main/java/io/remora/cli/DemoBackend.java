@@ -24,12 +24,36 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A tiny HTTP backend for {@code remora demo}: answers every request with a line of JSON naming itself, the
- * request and the headers Remora added, so a curl through the proxy shows what happened.
+ * request and the headers Remora added, so a curl through the proxy shows what happened. It can misbehave on
+ * purpose ({@link Behaviour}), so the demo can show what Remora does about it.
  */
 final class DemoBackend implements AutoCloseable {
+
+    /** How the backend answers. */
+    enum Behaviour {
+        HEALTHY("healthy"),
+        /** Half the requests, at random, get 503. */
+        FAILS_HALF("fails half its requests with 503"),
+        /** Every answer is 300 ms late. */
+        SLOW("answers 300 ms late");
+
+        final String description;
+
+        Behaviour(String description) {
+            this.description = description;
+        }
+    }
+
     private final Channel channel;
+    private final Behaviour behaviour;
+    private final java.util.concurrent.atomic.AtomicLong served = new java.util.concurrent.atomic.AtomicLong();
 
     DemoBackend(String name, EventLoopGroup group, Transport transport) {
+        this(name, group, transport, Behaviour.HEALTHY);
+    }
+
+    DemoBackend(String name, EventLoopGroup group, Transport transport, Behaviour behaviour) {
+        this.behaviour = behaviour;
         this.channel = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())
@@ -42,9 +66,18 @@ final class DemoBackend implements AutoCloseable {
                                 .addLast(new SimpleChannelInboundHandler<FullHttpRequest>() {
                                     @Override
                                     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-                                        ctx.writeAndFlush(answer(name, req)).addListener(
-                                                HttpUtil.isKeepAlive(req) ? ChannelFutureListener.CLOSE_ON_FAILURE
-                                                        : ChannelFutureListener.CLOSE);
+                                        served.incrementAndGet();
+                                        FullHttpResponse r = behaviour == Behaviour.FAILS_HALF
+                                                && java.util.concurrent.ThreadLocalRandom.current().nextBoolean()
+                                                ? unavailable(name) : answer(name, req);
+                                        ChannelFutureListener after = HttpUtil.isKeepAlive(req)
+                                                ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE;
+                                        if (behaviour == Behaviour.SLOW) {
+                                            ctx.executor().schedule(() -> ctx.writeAndFlush(r).addListener(after),
+                                                    300, java.util.concurrent.TimeUnit.MILLISECONDS);
+                                        } else {
+                                            ctx.writeAndFlush(r).addListener(after);
+                                        }
                                     }
                                 });
                     }
@@ -61,6 +94,19 @@ final class DemoBackend implements AutoCloseable {
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
         return r;
+    }
+
+    private static FullHttpResponse unavailable(String name) {
+        ByteBuf body = Unpooled.copiedBuffer(name + " is failing on purpose\n", StandardCharsets.UTF_8);
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                body);
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        return r;
+    }
+
+    Behaviour behaviour() {
+        return behaviour;
     }
 
     private static String escape(String s) {

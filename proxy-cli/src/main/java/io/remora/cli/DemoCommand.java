@@ -24,14 +24,27 @@ import picocli.CommandLine.Option;
  * embedded in the jar, so a newcomer sees the proxy work with one command and no files.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Start three demo HTTP backends on 127.0.0.1 and Remora in front of them, print the config"
-                + " and a curl line to try, and run until Ctrl-C.",
-        footer = {"", "Example:", "  remora demo            # then: curl -i http://127.0.0.1:15001/hello"})
+        description = "Start three demo HTTP backends on 127.0.0.1 (one healthy, one failing half its requests,"
+                + " one slow) and Remora in front of them, send traffic through it and print a live table of what"
+                + " each host gets and what the client sees; run until Ctrl-C.",
+        footer = {"", "Examples:", "  remora demo                 # the resilience demo, 100 requests/s for 60 s",
+                "  remora demo --no-load       # three healthy backends; then: curl -i http://127.0.0.1:15001/hello"})
 final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "15001",
             description = "the listener port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 picks a free one)")
     int port;
+
+    @Option(names = "--no-load", description = "three healthy backends and no generated traffic: try it with curl")
+    boolean noLoad;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "60",
+            description = "how long the generated traffic runs (default: ${DEFAULT-VALUE})")
+    int durationSeconds;
+
+    @Option(names = "--rate", paramLabel = "RPS", defaultValue = "100",
+            description = "generated requests per second (default: ${DEFAULT-VALUE})")
+    int rate;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -43,11 +56,16 @@ final class DemoCommand implements Callable<Integer> {
         EventLoopGroup backendLoop = transport.newGroup(1, new DefaultThreadFactory("demo-backend"));
         List<DemoBackend> backends = new ArrayList<>();
         try {
+            DemoBackend.Behaviour[] behaviours = noLoad
+                    ? new DemoBackend.Behaviour[] {DemoBackend.Behaviour.HEALTHY, DemoBackend.Behaviour.HEALTHY,
+                            DemoBackend.Behaviour.HEALTHY}
+                    : new DemoBackend.Behaviour[] {DemoBackend.Behaviour.HEALTHY, DemoBackend.Behaviour.FAILS_HALF,
+                            DemoBackend.Behaviour.SLOW};
             for (int i = 1; i <= 3; i++) {
-                backends.add(new DemoBackend("backend-" + i, backendLoop, transport));
+                backends.add(new DemoBackend("backend-" + i, backendLoop, transport, behaviours[i - 1]));
             }
             int listenPort = port != 0 ? port : freeLoopbackPort();
-            String yaml = template()
+            String yaml = template(noLoad ? "demo.yaml" : "demo-resilience.yaml")
                     .replace("${PORT}", Integer.toString(listenPort))
                     .replace("${B1}", Integer.toString(backends.get(0).port()))
                     .replace("${B2}", Integer.toString(backends.get(1).port()))
@@ -66,16 +84,35 @@ final class DemoCommand implements Callable<Integer> {
             out.println();
             out.println(yaml.strip().indent(4).stripTrailing());
             out.println();
-            out.println("Listening on http://127.0.0.1:" + bound + "/  (three backends: backend-1, backend-2 with"
-                    + " weight 2, and backend-3 behind /canary/)");
-            out.println("Try:");
-            out.println("  curl -i http://127.0.0.1:" + bound + "/hello");
-            out.println("  curl -i http://127.0.0.1:" + bound + "/canary/hello");
-            out.println("  for i in 1 2 3; do curl -s http://127.0.0.1:" + bound + "/; done   # weighted round"
-                    + " robin: 2, 1, 2");
-            out.println("Ctrl-C stops it.");
+            if (noLoad) {
+                out.println("Listening on http://127.0.0.1:" + bound + "/  (three backends: backend-1, backend-2"
+                        + " with weight 2, and backend-3 behind /canary/)");
+                out.println("Try:");
+                out.println("  curl -i http://127.0.0.1:" + bound + "/hello");
+                out.println("  curl -i http://127.0.0.1:" + bound + "/canary/hello");
+                out.println("  for i in 1 2 3; do curl -s http://127.0.0.1:" + bound + "/; done   # weighted round"
+                        + " robin: 2, 1, 2");
+                out.println("Ctrl-C stops it.");
+                out.flush();
+                new Supervisor(server, cfg.drainTimeout()).runUntilSignalled();
+                return 0;
+            }
+            out.println("Listening on http://127.0.0.1:" + bound + "/  (backend-1 "
+                    + behaviours[0].description + ", backend-2 " + behaviours[1].description + ", backend-3 "
+                    + behaviours[2].description + ")");
+            out.println("Sending " + rate + " requests/s for " + durationSeconds + " s; a table every second."
+                    + " Try also: curl -i http://127.0.0.1:" + bound + "/hello   (Ctrl-C stops it)");
             out.flush();
-            new Supervisor(server, cfg.drainTimeout()).runUntilSignalled();
+            java.util.Map<Integer, String> names = new java.util.HashMap<>();
+            for (int i = 0; i < backends.size(); i++) {
+                names.put(backends.get(i).port(), "backend-" + (i + 1));
+            }
+            try (DemoLoad load = new DemoLoad(java.net.URI.create("http://127.0.0.1:" + bound + "/demo"),
+                    Math.max(1, rate), java.time.Duration.ofSeconds(Math.max(1, durationSeconds)),
+                    server.clusters().cluster("web"), names, out)) {
+                load.start();
+                new Supervisor(server, cfg.drainTimeout()).runUntilSignalled();
+            }
             return 0;
         } catch (ConfigException e) {
             throw new IllegalStateException("the embedded demo config is invalid: " + e.getMessage(), e);
@@ -92,10 +129,10 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    static String template() throws IOException {
-        try (InputStream in = DemoCommand.class.getResourceAsStream("demo.yaml")) {
+    static String template(String name) throws IOException {
+        try (InputStream in = DemoCommand.class.getResourceAsStream(name)) {
             if (in == null) {
-                throw new IOException("demo.yaml missing from the jar");
+                throw new IOException(name + " missing from the jar");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }

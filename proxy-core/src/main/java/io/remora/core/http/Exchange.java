@@ -125,8 +125,11 @@ final class Exchange {
                 || m == HttpMethod.PUT || m == HttpMethod.DELETE || m == HttpMethod.TRACE;
         this.connect = m == HttpMethod.CONNECT;
         // an Upgrade header is an upgrade request only with "upgrade" among the Connection options (RFC 9110
-        // section 7.8); otherwise it is a stray hop-by-hop header, stripped like the others
-        this.upgrade = connect || (request.headers().contains(HttpHeaderNames.UPGRADE)
+        // section 7.8); otherwise it is a stray hop-by-hop header, stripped like the others. An h2c upgrade is
+        // declined, as Envoy does: the request goes on as plain HTTP/1.1 (clients such as the JDK's offer it on
+        // every first request), so it stays retriable
+        String upgradeTo = request.headers().get(HttpHeaderNames.UPGRADE);
+        this.upgrade = connect || (upgradeTo != null && !upgradeTo.trim().equalsIgnoreCase("h2c")
                 && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true));
         this.http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         this.downstreamKeepAlive = HttpUtil.isKeepAlive(request);

@@ -19,9 +19,6 @@ final class RingHashBalancer implements LoadBalancer {
     static final int POINTS_PER_WEIGHT = 1024;
     /** Bounds the memory (12 bytes a point) and the rebuild, which follows every ejection and return. */
     static final int MAX_RING_SIZE = 1 << 17;
-    /** Points per unit of the lightest weight: enough that each host gets within a few percent of its share, at most 4 MiB of ring. */
-    static final int POINTS_PER_WEIGHT_UNIT = 512;
-
     private final long[] points;
     private final Host[] owners;
     private final int distinctHosts;

@@ -124,6 +124,7 @@ public final class Cluster {
 
     /** Feeds one attempt's result to outlier detection and the host's latency estimate. */
     public void recordOutcome(Host host, Outcome outcome, long rttNanos) {
+        host.countAttempt(outcome == Outcome.SUCCESS);
         if (outcome == Outcome.SUCCESS || outcome == Outcome.SERVER_ERROR || outcome == Outcome.GATEWAY_ERROR) {
             host.ewma().observe(rttNanos, nanoClock.getAsLong());
         }

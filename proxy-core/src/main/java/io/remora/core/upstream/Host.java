@@ -23,6 +23,9 @@ public final class Host {
 
     /** Passive health: outlier counters and ejection state. */
     private final HostOutlierState outlier = new HostOutlierState();
+    /** Attempts that ended with a usable response / with a 5xx or a local failure, since the host joined. */
+    private final java.util.concurrent.atomic.LongAdder successes = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder failures = new java.util.concurrent.atomic.LongAdder();
     private final io.remora.core.lb.PeakEwma ewma;
 
     /**
@@ -106,6 +109,19 @@ public final class Host {
 
     public HostOutlierState outlier() {
         return outlier;
+    }
+
+    /** Counts one finished attempt (for the admin page, metrics and the demo's table). */
+    public void countAttempt(boolean success) {
+        (success ? successes : failures).increment();
+    }
+
+    public long successes() {
+        return successes.sum();
+    }
+
+    public long failures() {
+        return failures.sum();
     }
 
     /** True once the host left its cluster: its pooled connections are closed instead of reused. */
