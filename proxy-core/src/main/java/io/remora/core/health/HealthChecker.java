@@ -25,6 +25,7 @@ import io.remora.core.upstream.Host;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -51,6 +52,9 @@ public final class HealthChecker implements AutoCloseable {
     private final RandomGenerator random;
     private final Consumer<Host> onChange;
     private final Map<Host, Counters> counters = new IdentityHashMap<>();
+    /** Completes once every host of the first round has its first probe answered (or the checker closed). */
+    private final CompletableFuture<Void> firstRound = new CompletableFuture<>();
+    private boolean firstRoundStarted;
     private volatile boolean closed;
 
     private static final class Counters {
@@ -76,9 +80,23 @@ public final class HealthChecker implements AutoCloseable {
                 .option(ChannelOption.TCP_NODELAY, true);
     }
 
+    /** The name of the cluster whose hosts this checker probes. */
+    public String cluster() {
+        return cluster;
+    }
+
     /** Probes every host now, then every interval. */
     public void start() {
         loop.execute(this::round);
+    }
+
+    /**
+     * Completes when the first round has an answer for every host (each probe ends within {@code timeout}), so
+     * the proxy can wait for it before taking traffic, as Envoy warms a cluster: until then every host is
+     * pending, the cluster is in panic mode, and a request could go to a host that has already failed its check.
+     */
+    public CompletableFuture<Void> firstRound() {
+        return firstRound;
     }
 
     private void round() {
@@ -87,16 +105,28 @@ public final class HealthChecker implements AutoCloseable {
         }
         List<Host> current = hosts.get();
         counters.keySet().retainAll(new java.util.HashSet<>(current));
+        boolean first = !firstRoundStarted;
+        firstRoundStarted = true;
+        // probes left in the first round, plus one for this loop so that a probe answered at once cannot
+        // complete the round before the others are sent; confined to this event loop like the counters
+        int[] firstLeft = {1};
         for (Host h : current) {
             Counters c = counters.computeIfAbsent(h, k -> new Counters());
             if (!c.probing) {
                 c.probing = true;
+                firstLeft[0]++;
                 probe(h).addListener(f -> {
                     c.probing = false;
                     String failure = f.isSuccess() ? (String) f.getNow() : "probe failed: " + f.cause();
                     onResult(h, c, failure);
+                    if (first && --firstLeft[0] == 0) {
+                        firstRound.complete(null);
+                    }
                 });
             }
+        }
+        if (first && --firstLeft[0] == 0) {
+            firstRound.complete(null);
         }
         long interval = config.interval().toNanos();
         long jitter = interval / 10 == 0 ? 0 : random.nextLong(interval / 10);
@@ -208,5 +238,6 @@ public final class HealthChecker implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        firstRound.complete(null); // nobody waits for a round that will not come
     }
 }

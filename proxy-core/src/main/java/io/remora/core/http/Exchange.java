@@ -213,7 +213,11 @@ final class Exchange {
                 return h;
             }
         }
-        return h;
+        // four draws all hit tried hosts: likely with random, least_request and peak_ewma over few hosts (and
+        // peak_ewma favours a host that fails fast), so a retry went back to the host that just failed it.
+        // "When one exists" is a promise: take any other host that may serve.
+        Host other = cluster.chooseExcluding(tried);
+        return other != null ? other : h;
     }
 
     private void beginAttempt(Host h, boolean freshConnection) {
@@ -457,10 +461,12 @@ final class Exchange {
             denied = "request body larger than max_buffered_body, not retried";
         } else if (routeDeadline != 0 && down.now() + delay >= routeDeadline) {
             denied = "no time left in the route timeout to retry";
-        } else if (!cluster.retryBudget().tryWithdraw()) {
-            denied = "retry budget of cluster " + cluster.name() + " exhausted";
         } else if (!cluster.breaker().tryAcquire(CircuitBreaker.Kind.RETRIES)) {
+            // the breaker first: a retry it refuses never happens, so it must not have withdrawn from the budget
             denied = "circuit breaker max_retries of cluster " + cluster.name() + " reached";
+        } else if (!cluster.retryBudget().tryWithdraw()) {
+            cluster.breaker().release(CircuitBreaker.Kind.RETRIES);
+            denied = "retry budget of cluster " + cluster.name() + " exhausted";
         }
         if (denied != null) {
             retryDenied = denied;
@@ -631,7 +637,12 @@ final class Exchange {
         if (!grantRetry(retryAfter)) {
             return false;
         }
-        endAttempt(false); // the rest of this response is not wanted; the connection goes with it
+        // the rest of this response is not wanted; the connection goes with it. endAttempt also gives back a
+        // granted retry slot (for an exchange that ends while its retry waits), which here would hand back the
+        // max_retries slot just taken for this very retry, so that max_retries never held for status retries
+        retrySlotGranted = false;
+        endAttempt(false);
+        retrySlotGranted = true;
         scheduleRetry();
         return true;
     }
@@ -780,6 +791,11 @@ final class Exchange {
             return;
         }
         if (!responseStarted) {
+            if (host != null) {
+                // a timeout is a gateway failure for outlier detection (as Envoy records it): without this, a host
+                // that never answers is never ejected on a route without per-try timeouts
+                cluster.recordOutcome(host, Outcome.LOCAL_FAILURE, down.now() - attemptStart);
+            }
             endAttempt(false);
             localReply(HttpResponseStatus.GATEWAY_TIMEOUT, ResponseFlag.UT, "upstream did not respond within "
                     + route.config().timeout().toMillis() + " ms (route timeout)");

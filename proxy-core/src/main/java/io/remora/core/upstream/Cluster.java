@@ -122,11 +122,39 @@ public final class Cluster {
         return h;
     }
 
+    /**
+     * A host that may take traffic now (available, or any member in panic mode) and is not in {@code exclude},
+     * drawn at random; {@code null} if there is none. For a retry whose balancer kept choosing hosts already
+     * tried: with few hosts a random draw repeats one often (two hosts: half the time), and {@code peak_ewma}
+     * even favours a host that fails fast, since a fast 503 looks like a fast host.
+     */
+    public Host chooseExcluding(List<Host> exclude) {
+        HostSet s = hostSet.get();
+        List<Host> members = s.hosts();
+        int n = members.size();
+        int start = n == 0 ? 0 : random.nextInt(n);
+        for (int i = 0; i < n; i++) {
+            Host h = members.get((start + i) % n);
+            if (!exclude.contains(h) && (s.panic() || h.isAvailable())) {
+                return h;
+            }
+        }
+        return null;
+    }
+
     /** Feeds one attempt's result to outlier detection and the host's latency estimate. */
     public void recordOutcome(Host host, Outcome outcome, long rttNanos) {
         host.countAttempt(outcome == Outcome.SUCCESS);
+        long now = nanoClock.getAsLong();
         if (outcome == Outcome.SUCCESS || outcome == Outcome.SERVER_ERROR || outcome == Outcome.GATEWAY_ERROR) {
-            host.ewma().observe(rttNanos, nanoClock.getAsLong());
+            host.ewma().observe(rttNanos, now);
+        } else if (rttNanos >= host.ewma().estimateNanos(now)) {
+            // a local failure that took at least the estimate (a per-try or route timeout, a reset after a long
+            // wait) is a latency sample too, as in Linkerd, where an attempt's latency is recorded however it
+            // ends: without it a host that never answers keeps its old (or initial) estimate and keeps winning
+            // peak_ewma's comparisons. A faster failure (connect refused) is not counted: it would make a dead
+            // host look like the fastest one.
+            host.ewma().observe(rttNanos, now);
         }
         if (outlier != null) {
             outlier.record(host, outcome);

@@ -77,7 +77,7 @@ public final class ClusterManager implements AutoCloseable {
 
     /**
      * Resolves every cluster once (blocking the caller), then schedules DNS refreshes, health checks and
-     * outlier sweeps.
+     * outlier sweeps, and waits for the first round of health checks (cluster warming, see {@code warm}).
      */
     public void start() {
         for (Cluster c : clusters.values()) {
@@ -100,6 +100,32 @@ public final class ClusterManager implements AutoCloseable {
                 healthCheckers.add(hc);
                 hc.start();
             }
+        }
+        warm();
+    }
+
+    /**
+     * Cluster warming, as Envoy does it: waits (blocking the caller, which then opens the listeners) for the first
+     * round of health checks, then rebuilds the snapshots. Without it every host is still "pending first health
+     * check" when traffic starts, so the cluster is in panic mode and balances over all hosts, including those
+     * that have already failed their first check. Bounded: each probe ends within the check's {@code timeout}.
+     */
+    private void warm() {
+        for (HealthChecker hc : healthCheckers) {
+            Cluster c = clusters.get(hc.cluster());
+            long waitMillis = c.config().healthCheck().timeout().toMillis() + 1000;
+            try {
+                hc.firstRound().get(waitMillis, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                LOG.log(System.Logger.Level.WARNING, "cluster " + c.name()
+                        + ": first health checks still running after " + waitMillis + " ms; starting anyway");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("cluster " + c.name() + ": first health checks failed", e);
+            }
+            c.rebuild(); // the verdicts' rebuilds are queued on the control loop; the snapshot must show them now
         }
     }
 

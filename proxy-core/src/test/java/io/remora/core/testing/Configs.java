@@ -1,20 +1,28 @@
 package io.remora.core.testing;
 
 import io.remora.config.model.AdminConfig;
+import io.remora.config.model.CircuitBreakersConfig;
 import io.remora.config.model.ClusterConfig;
 import io.remora.config.model.Defaults;
 import io.remora.config.model.EndpointConfig;
+import io.remora.config.model.HashOn;
+import io.remora.config.model.HealthCheckConfig;
 import io.remora.config.model.HostPort;
 import io.remora.config.model.LbPolicy;
 import io.remora.config.model.ListenerConfig;
+import io.remora.config.model.OutlierDetectionConfig;
 import io.remora.config.model.Protocol;
 import io.remora.config.model.RemoraConfig;
+import io.remora.config.model.RetryBudgetConfig;
+import io.remora.config.model.RetryOn;
+import io.remora.config.model.RetryPolicyConfig;
 import io.remora.config.model.RouteConfig;
 import io.remora.config.model.RouteMatch;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Builds config records for tests without YAML: defaults everywhere, listeners on ephemeral ports. */
 public final class Configs {
@@ -63,7 +71,8 @@ public final class Configs {
 
     public static ClusterConfig withTimeouts(ClusterConfig c, Duration connect, Duration idle) {
         return new ClusterConfig(c.name(), c.endpoints(), c.dnsRefresh(), c.dnsFamily(), c.lbPolicy(), connect,
-                idle, c.maxRequestsPerConnection());
+                idle, c.maxRequestsPerConnection(), c.panicThreshold(), c.hashOn(), c.healthCheck(),
+                c.outlierDetection(), c.circuitBreakers(), c.retryBudget());
     }
 
     public static ListenerConfig withMaxRequestHeadersKb(ListenerConfig l, int kb) {
@@ -73,7 +82,8 @@ public final class Configs {
 
     public static ClusterConfig withDnsRefresh(ClusterConfig c, Duration refresh) {
         return new ClusterConfig(c.name(), c.endpoints(), refresh, c.dnsFamily(), c.lbPolicy(), c.connectTimeout(),
-                c.idleTimeout(), c.maxRequestsPerConnection());
+                c.idleTimeout(), c.maxRequestsPerConnection(), c.panicThreshold(), c.hashOn(), c.healthCheck(),
+                c.outlierDetection(), c.circuitBreakers(), c.retryBudget());
     }
 
     public static RouteConfig route(String prefix, String cluster, Duration timeout) {
@@ -81,6 +91,113 @@ public final class Configs {
     }
 
     public static RouteConfig withTimeout(RouteConfig r, Duration timeout) {
-        return new RouteConfig(r.match(), r.cluster(), timeout);
+        return new RouteConfig(r.match(), r.cluster(), timeout, r.retry());
+    }
+
+    // ---- fault tolerance (issue 3): each "with" keeps every other setting of the record it copies ----------
+
+    public static ClusterConfig withPanicThreshold(ClusterConfig c, int percent) {
+        return new ClusterConfig(c.name(), c.endpoints(), c.dnsRefresh(), c.dnsFamily(), c.lbPolicy(),
+                c.connectTimeout(), c.idleTimeout(), c.maxRequestsPerConnection(), percent, c.hashOn(),
+                c.healthCheck(), c.outlierDetection(), c.circuitBreakers(), c.retryBudget());
+    }
+
+    /** {@code lb_policy: ring_hash} with {@code hash_on: { header: NAME }}. */
+    public static ClusterConfig withHashOnHeader(ClusterConfig c, String header) {
+        return new ClusterConfig(c.name(), c.endpoints(), c.dnsRefresh(), c.dnsFamily(), LbPolicy.RING_HASH,
+                c.connectTimeout(), c.idleTimeout(), c.maxRequestsPerConnection(), c.panicThreshold(),
+                new HashOn(header, null, false), c.healthCheck(), c.outlierDetection(), c.circuitBreakers(),
+                c.retryBudget());
+    }
+
+    public static ClusterConfig withHealthCheck(ClusterConfig c, HealthCheckConfig healthCheck) {
+        return new ClusterConfig(c.name(), c.endpoints(), c.dnsRefresh(), c.dnsFamily(), c.lbPolicy(),
+                c.connectTimeout(), c.idleTimeout(), c.maxRequestsPerConnection(), c.panicThreshold(), c.hashOn(),
+                healthCheck, c.outlierDetection(), c.circuitBreakers(), c.retryBudget());
+    }
+
+    public static ClusterConfig withOutlierDetection(ClusterConfig c, OutlierDetectionConfig outlier) {
+        return new ClusterConfig(c.name(), c.endpoints(), c.dnsRefresh(), c.dnsFamily(), c.lbPolicy(),
+                c.connectTimeout(), c.idleTimeout(), c.maxRequestsPerConnection(), c.panicThreshold(), c.hashOn(),
+                c.healthCheck(), outlier, c.circuitBreakers(), c.retryBudget());
+    }
+
+    public static ClusterConfig withCircuitBreakers(ClusterConfig c, CircuitBreakersConfig breakers) {
+        return new ClusterConfig(c.name(), c.endpoints(), c.dnsRefresh(), c.dnsFamily(), c.lbPolicy(),
+                c.connectTimeout(), c.idleTimeout(), c.maxRequestsPerConnection(), c.panicThreshold(), c.hashOn(),
+                c.healthCheck(), c.outlierDetection(), breakers, c.retryBudget());
+    }
+
+    public static ClusterConfig withRetryBudget(ClusterConfig c, RetryBudgetConfig budget) {
+        return new ClusterConfig(c.name(), c.endpoints(), c.dnsRefresh(), c.dnsFamily(), c.lbPolicy(),
+                c.connectTimeout(), c.idleTimeout(), c.maxRequestsPerConnection(), c.panicThreshold(), c.hashOn(),
+                c.healthCheck(), c.outlierDetection(), c.circuitBreakers(), budget);
+    }
+
+    /** {@code health_check: { interval, timeout, unhealthy_threshold, healthy_threshold, http: { path } }}. */
+    public static HealthCheckConfig httpHealthCheck(Duration interval, Duration timeout, int unhealthyThreshold,
+            int healthyThreshold, String path) {
+        return new HealthCheckConfig(interval, timeout, unhealthyThreshold, healthyThreshold, path,
+                Defaults.HEALTH_CHECK_EXPECTED_STATUSES);
+    }
+
+    /** {@code health_check: { ..., tcp: {} }}. */
+    public static HealthCheckConfig tcpHealthCheck(Duration interval, Duration timeout, int unhealthyThreshold,
+            int healthyThreshold) {
+        return new HealthCheckConfig(interval, timeout, unhealthyThreshold, healthyThreshold, null,
+                Defaults.HEALTH_CHECK_EXPECTED_STATUSES);
+    }
+
+    /**
+     * Consecutive-failure detection only (success-rate and failure-percentage off), {@code max_ejection_time}
+     * ten times the base, {@code max_ejection_percent} at its default (which still allows one host).
+     *
+     * @param consecutiveGatewayFailure 0 = off
+     */
+    public static OutlierDetectionConfig consecutiveFailures(int consecutive5xx, int consecutiveGatewayFailure,
+            Duration interval, Duration baseEjectionTime) {
+        return new OutlierDetectionConfig(consecutive5xx, consecutiveGatewayFailure, interval, baseEjectionTime,
+                baseEjectionTime.multipliedBy(10), Defaults.OUTLIER_MAX_EJECTION_PERCENT, null, null);
+    }
+
+    /** {@code circuit_breakers} with the given limits and the default {@code pending_timeout}. */
+    public static CircuitBreakersConfig breakers(int maxConnections, int maxPendingRequests, int maxRequests,
+            int maxRetries) {
+        return new CircuitBreakersConfig(maxConnections, maxPendingRequests, maxRequests, maxRetries,
+                CircuitBreakersConfig.DEFAULT.pendingTimeout());
+    }
+
+    /**
+     * {@code retry: { retry_on, num_retries }} with every other key at its default: no per-try timeout, backoff
+     * 25 ms..250 ms, idempotent methods only, 64 KiB buffered body.
+     */
+    public static RetryPolicyConfig retry(int numRetries, RetryOn... on) {
+        return new RetryPolicyConfig(Set.of(on), List.of(), numRetries, Defaults.RETRY_PER_TRY_TIMEOUT,
+                Defaults.RETRY_BASE_INTERVAL, Defaults.RETRY_MAX_INTERVAL, Defaults.RETRY_NON_IDEMPOTENT,
+                Defaults.RETRY_MAX_BUFFERED_BODY);
+    }
+
+    public static RetryPolicyConfig withPerTryTimeout(RetryPolicyConfig r, Duration perTry) {
+        return new RetryPolicyConfig(r.retryOn(), r.retriableStatusCodes(), r.numRetries(), perTry, r.baseInterval(),
+                r.maxInterval(), r.retryNonIdempotent(), r.maxBufferedBody());
+    }
+
+    public static RetryPolicyConfig withBackoff(RetryPolicyConfig r, Duration base, Duration max) {
+        return new RetryPolicyConfig(r.retryOn(), r.retriableStatusCodes(), r.numRetries(), r.perTryTimeout(), base,
+                max, r.retryNonIdempotent(), r.maxBufferedBody());
+    }
+
+    public static RetryPolicyConfig withRetryNonIdempotent(RetryPolicyConfig r, boolean allowed) {
+        return new RetryPolicyConfig(r.retryOn(), r.retriableStatusCodes(), r.numRetries(), r.perTryTimeout(),
+                r.baseInterval(), r.maxInterval(), allowed, r.maxBufferedBody());
+    }
+
+    public static RetryPolicyConfig withRetriableStatusCodes(RetryPolicyConfig r, Integer... codes) {
+        return new RetryPolicyConfig(r.retryOn(), List.of(codes), r.numRetries(), r.perTryTimeout(),
+                r.baseInterval(), r.maxInterval(), r.retryNonIdempotent(), r.maxBufferedBody());
+    }
+
+    public static RouteConfig withRetry(RouteConfig r, RetryPolicyConfig retry) {
+        return new RouteConfig(r.match(), r.cluster(), r.timeout(), retry);
     }
 }

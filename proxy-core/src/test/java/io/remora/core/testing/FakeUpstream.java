@@ -34,7 +34,8 @@ import java.util.function.Function;
  * it answers every request with 200 and a body naming itself; {@link #handler} replaces that. It counts
  * connections and records requests, so tests can assert reuse and what the proxy forwarded.
  * {@link #holdResponses()} keeps requests in flight until {@link #releaseHeld()}, for tests that need a request
- * to be outstanding while something else happens.
+ * to be outstanding while something else happens; {@link #delayResponses} makes it a slow backend (the delay
+ * is a timer on its event loop, so a slow backend still accepts and reads other requests meanwhile).
  */
 public final class FakeUpstream implements AutoCloseable {
     private final String name;
@@ -45,6 +46,8 @@ public final class FakeUpstream implements AutoCloseable {
     private final List<Channel> open = new CopyOnWriteArrayList<>();
     private final List<Runnable> held = new ArrayList<>();
     private volatile Function<FullHttpRequest, FullHttpResponse> handler;
+    private volatile long delayNanos;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private boolean holding;
 
     public FakeUpstream(String name) {
@@ -80,12 +83,15 @@ public final class FakeUpstream implements AutoCloseable {
                                         if (!keepAlive) {
                                             resp.headers().set(HttpHeaderNames.CONNECTION, "close");
                                         }
-                                        Runnable send = () -> {
+                                        Runnable write = () -> {
                                             var f = ctx.writeAndFlush(resp);
                                             if (!keepAlive) {
                                                 f.addListener(ChannelFutureListener.CLOSE);
                                             }
                                         };
+                                        long delay = delayNanos;
+                                        Runnable send = delay <= 0 ? write : () -> ctx.executor().schedule(write,
+                                                delay, java.util.concurrent.TimeUnit.NANOSECONDS);
                                         synchronized (held) {
                                             if (holding) {
                                                 held.add(() -> ctx.executor().execute(send));
@@ -131,6 +137,12 @@ public final class FakeUpstream implements AutoCloseable {
         return ((InetSocketAddress) server.localAddress()).getAddress().getHostAddress() + ":" + port();
     }
 
+    /** From now on, every response is sent {@code delay} after its request arrived ({@code 0}: at once). */
+    public FakeUpstream delayResponses(java.time.Duration delay) {
+        this.delayNanos = delay.toNanos();
+        return this;
+    }
+
     /** From now on, responses are kept (the requests stay in flight) until {@link #releaseHeld()}. */
     public void holdResponses() {
         synchronized (held) {
@@ -169,13 +181,27 @@ public final class FakeUpstream implements AutoCloseable {
         return requests;
     }
 
+    /**
+     * The backend dies mid-test: the listening socket closes (new connections are refused) and every open
+     * connection is closed. {@link #close()} by another name, for a backend a try-with-resources also closes.
+     */
+    public void kill() {
+        close();
+    }
+
+    /** Stops the backend: no more connections, open ones closed. Idempotent, so a test may {@link #kill} it. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         server.close().syncUninterruptibly();
         for (Channel ch : open) {
             ch.close();
         }
-        requests.forEach(FullHttpRequest::release);
+        // release the recorded requests only once the loop has stopped: a connection still open a moment ago
+        // may record one more, and releasing before that would leak it (seen when a test kills a backend)
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        requests.forEach(FullHttpRequest::release);
     }
 }

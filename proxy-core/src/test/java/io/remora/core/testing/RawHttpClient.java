@@ -155,6 +155,12 @@ public final class RawHttpClient implements AutoCloseable {
         }
     }
 
+    /** Closes with an RST instead of a FIN: the client is gone (a FIN may be a half-close awaiting its response). */
+    public void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
     public void shutdownOutput() throws IOException {
         socket.shutdownOutput();
     }
