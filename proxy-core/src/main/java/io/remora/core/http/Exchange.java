@@ -355,7 +355,7 @@ final class Exchange {
             }
         }
         ch.flush();
-        ch.read();
+        conn.reading(down.isWritable());
         down.readIfWanted();
     }
 
@@ -712,8 +712,8 @@ final class Exchange {
 
     void onUpstreamReadComplete() {
         down.flush();
-        if (upstream != null && !responseComplete && down.isWritable()) {
-            upstream.channel().read();
+        if (upstream != null && !responseComplete) {
+            upstream.reading(down.isWritable());
         }
     }
 
@@ -724,8 +724,8 @@ final class Exchange {
     }
 
     void onDownstreamWritabilityChanged() {
-        if (upstream != null && !responseComplete && down.isWritable()) {
-            upstream.channel().read();
+        if (upstream != null && !responseComplete) {
+            upstream.reading(down.isWritable());
         }
     }
 

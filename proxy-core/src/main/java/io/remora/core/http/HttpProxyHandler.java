@@ -44,6 +44,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private static final System.Logger LOG = System.getLogger(HttpProxyHandler.class.getName());
+    /** Pipelined messages decoded ahead of the request being served, at most; reading pauses beyond. */
+    static final int MAX_INBOX = 16;
 
     private final HttpListener listener;
     private final HttpWorker worker;
@@ -59,6 +61,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private long lastActivity;
     private long headDeadline;
     private boolean timerPending;
+    /** Mirrors the channel's auto-read setting, which starts off. */
+    private boolean reading;
     private long timerAt;
 
     public HttpProxyHandler(HttpListener listener, HttpWorker worker) {
@@ -107,7 +111,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 ? isa.getAddress().getHostAddress() : String.valueOf(remote);
         lastActivity = now();
         armIdle();
-        ctx.read();
+        readIfWanted();
         ctx.fireChannelActive();
     }
 
@@ -247,13 +251,24 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         readIfWanted();
     }
 
-    /** Reads more from downstream if the next bytes have somewhere to go. */
+    /**
+     * Turns reading on or off to match what the next bytes would find: a request body its upstream can take, the
+     * next request, or a bounded inbox of pipelined ones. Auto-read is switched only when the answer changes, so
+     * a keep-alive connection in the steady state costs no read-interest syscalls per request (the explicit
+     * {@code read()} per burst that plain auto-read-off backpressure needs costs two {@code epoll_ctl} each).
+     */
     void readIfWanted() {
+        boolean want;
         if (gone || closing && current == null) {
-            return;
+            want = false;
+        } else if (current == null || current.requestComplete) {
+            want = inbox.size() < MAX_INBOX;
+        } else {
+            want = current.wantsRequestBody();
         }
-        if (current == null ? inbox.isEmpty() : current.wantsRequestBody()) {
-            ctx.read();
+        if (want != reading) {
+            reading = want;
+            ctx.channel().config().setAutoRead(want);
         }
     }
 

@@ -31,6 +31,8 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
     private boolean pooled;
     private long idleSince;
     private boolean idleCheckPending;
+    /** Mirrors the channel's auto-read setting, which starts off. */
+    private boolean reading;
 
     /** Gives back this connection's {@code max_connections} slot when it closes; null when none was taken. */
     private final CircuitBreaker breaker;
@@ -83,7 +85,15 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
             idleCheckPending = true;
             channel.eventLoop().schedule(idleCheck, idleTimeoutNanos, TimeUnit.NANOSECONDS);
         }
-        channel.read(); // so that an upstream close while idle is noticed and the connection leaves the pool
+        reading(true); // so that an upstream close while idle is noticed and the connection leaves the pool
+    }
+
+    /** Switches auto-read, only when it changes (each switch costs the transport a syscall). */
+    void reading(boolean on) {
+        if (on != reading) {
+            reading = on;
+            channel.config().setAutoRead(on);
+        }
     }
 
     /** Closes the connection, dropping whatever exchange it served (which is told through channelInactive). */

@@ -50,6 +50,9 @@ public final class TunnelSession {
 
     /** Forwards whatever was read before, then pumps both ways. Call on the channels' event loop. */
     public void start() {
+        // the pump reads explicitly, one burst at a time, only while the other side can take it
+        down.channel.config().setAutoRead(false);
+        up.channel.config().setAutoRead(false);
         started = true;
         lastActivity = now();
         down.drainPending();
