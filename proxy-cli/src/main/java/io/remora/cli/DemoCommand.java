@@ -72,18 +72,26 @@ final class DemoCommand implements Callable<Integer> {
                     .replace("${B3}", Integer.toString(backends.get(2).port()));
             RemoraConfig cfg = ConfigLoader.parse(yaml, "embedded demo config");
             ProxyServer server;
+            ProxyServer.Options options = ProxyServer.Options.defaults();
+            if (port == 0) {
+                // a free port for the admin server too, so that two demos (or a demo and a proxy) can run at once
+                options = options.withAdminAddress(new java.net.InetSocketAddress("127.0.0.1", 0));
+            }
             try {
-                server = ProxyServer.start(cfg, ProxyServer.Options.defaults());
+                server = ProxyServer.start(cfg, options);
             } catch (ListenerBindException e) {
                 spec.commandLine().getErr().println("remora: " + e.getMessage()
                         + " (try 'remora demo --port 0' to pick a free port)");
                 return 1;
             }
             int bound = server.listenerAddress("demo").getPort();
+            int adminPort = server.adminAddress().getPort();
             out.println("Remora demo: config used (embedded in the jar):");
             out.println();
             out.println(yaml.strip().indent(4).stripTrailing());
             out.println();
+            out.println("Admin server on http://127.0.0.1:" + adminPort + "/  (try: remora admin clusters --admin"
+                    + " 127.0.0.1:" + adminPort + ", or curl http://127.0.0.1:" + adminPort + "/stats/prometheus)");
             if (noLoad) {
                 out.println("Listening on http://127.0.0.1:" + bound + "/  (three backends: backend-1, backend-2"
                         + " with weight 2, and backend-3 behind /canary/)");

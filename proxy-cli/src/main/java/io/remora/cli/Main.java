@@ -8,12 +8,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionCommand.Provider.class,
         description = "A service-mesh sidecar proxy for HTTP/1.1 and TCP, configured by one YAML file.",
-        subcommands = {RunCommand.class, ValidateCommand.class, DemoCommand.class, VersionCommand.class,
-                CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, ValidateCommand.class, DemoCommand.class, AdminCommand.class,
+                VersionCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  remora demo                      # demo backends behind Remora, on loopback",
                 "  remora validate remora.yaml      # check a config file, print every error",
                 "  remora run --config remora.yaml  # run the proxy",
+                "  remora admin clusters            # every host of a running proxy: health, ejection, latency",
                 "  remora help run                  # the options of one command"})
 public final class Main implements Runnable {
 

@@ -1,5 +1,5 @@
 /**
- * The command line: {@code remora run | validate | demo | version}. Every failure an operator can cause (a bad
+ * The command line: {@code remora run | validate | demo | admin | version}. Every failure an operator can cause (a bad
  * flag, a missing or invalid config file, a port in use) ends in one clear sentence and a non-zero exit code,
  * never a stack trace.
  */

@@ -87,8 +87,14 @@ class RemoraCliIT {
         return backend.getAddress().getPort();
     }
 
-    private String config(int listenPort, int backendPort) {
+    /** A config whose admin server is on a free port, so that no test needs (or holds) the default 9901. */
+    private String config(int listenPort, int backendPort) throws IOException {
+        return config(listenPort, backendPort, freePort());
+    }
+
+    private String config(int listenPort, int backendPort, int adminPort) {
         return """
+                admin: { address: 127.0.0.1:%d }
                 listeners:
                   - name: ingress
                     address: 127.0.0.1:%d
@@ -98,7 +104,7 @@ class RemoraCliIT {
                 clusters:
                   - name: app
                     endpoints: [ { address: 127.0.0.1:%d } ]
-                """.formatted(listenPort, backendPort);
+                """.formatted(adminPort, listenPort, backendPort);
     }
 
     @Test
@@ -188,6 +194,68 @@ class RemoraCliIT {
             }
         }
         throw new AssertionError("no response from " + uri, last);
+    }
+
+    @Test
+    void adminShowsTheRunningProxyAsTables() throws Exception {
+        int backendPort = startBackend();
+        int port = freePort();
+        int adminPort = freePort();
+        Process p = start("run", "--config", write("admin.yaml", config(port, backendPort, adminPort)).toString(),
+                "--workers", "1");
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpResponse<String> ready = awaitResponse(client, URI.create("http://127.0.0.1:" + adminPort + "/ready"));
+        assertEquals(200, ready.statusCode());
+        assertEquals(200, awaitResponse(client, URI.create("http://127.0.0.1:" + port + "/x")).statusCode());
+        String admin = "127.0.0.1:" + adminPort;
+
+        Result clusters = runToEnd("admin", "clusters", "--admin", admin);
+        assertEquals(0, clusters.exit(), clusters.err());
+        assertTrue(clusters.out().startsWith("cluster app  (round_robin, 1 of 1 hosts available"), clusters.out());
+        assertTrue(clusters.out().contains("ADDRESS"), clusters.out());
+        assertTrue(clusters.out().contains("127.0.0.1:" + backendPort), clusters.out());
+
+        Result stats = runToEnd("admin", "stats", "--admin", admin);
+        assertEquals(0, stats.exit(), stats.err());
+        assertTrue(stats.out().startsWith("uptime "), stats.out());
+        assertTrue(stats.out().contains("LISTENER") && stats.out().contains("ingress"), stats.out());
+        assertTrue(stats.out().contains("CLUSTER") && stats.out().contains("app"), stats.out());
+
+        Result config = runToEnd("admin", "config", "--admin", admin);
+        assertEquals(0, config.exit(), config.err());
+        assertTrue(config.out().startsWith("config sha256:"), config.out());
+        assertTrue(config.out().contains("\ndrain_timeout: 15s\n"), config.out());
+        assertTrue(config.out().contains("  - name: ingress\n"), config.out());
+
+        Result listeners = runToEnd("admin", "listeners", "--admin", admin);
+        assertEquals(0, listeners.exit(), listeners.err());
+        assertTrue(listeners.out().lines().anyMatch(l -> l.matches("ingress +http +127\\.0\\.0\\.1:" + port + " +"
+                + port + " +none")), listeners.out());
+
+        String prometheus = awaitResponse(client, URI.create("http://127.0.0.1:" + adminPort + "/stats/prometheus"))
+                .body();
+        assertTrue(prometheus.contains("remora_downstream_connections_total{listener=\"ingress\"} 1"), prometheus);
+        p.destroy();
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue());
+    }
+
+    @Test
+    void adminWithNothingListeningIsOneSentence() throws Exception {
+        int nobody = freePort();
+        Result r = runToEnd("admin", "clusters", "--admin", "127.0.0.1:" + nobody);
+        assertEquals(1, r.exit());
+        assertEquals("remora: cannot reach the admin server at 127.0.0.1:" + nobody + " (connection refused): is"
+                + " Remora running, and is --admin its admin.address?", r.err().strip());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void adminRefusesAnUnknownView() throws Exception {
+        Result r = runToEnd("admin", "hosts");
+        assertEquals(2, r.exit());
+        assertEquals("remora: unknown view 'hosts', expected one of: clusters, stats, config, listeners",
+                r.err().strip());
     }
 
     @Test

@@ -45,13 +45,16 @@ final class ConfigKeys {
 
     static final Section LISTENER = new Section(
             List.of("name", "address", "protocol", "cluster", "routes", "idle_timeout", "stream_idle_timeout",
-                    "request_headers_timeout", "max_request_headers_kb"),
+                    "request_headers_timeout", "max_request_headers_kb", "access_log"),
             List.of(
                     "max_headers_count", "headers_with_underscores", "max_connections", // issue 10
                     "tls", // issue 6
                     "rate_limit", // issue 9
-                    "access_log", // issue 4
                     "http2")); // issue 7
+
+    static final Section ACCESS_LOG = new Section(
+            List.of("path", "format"),
+            List.of());
 
     static final Section ROUTE = new Section(
             List.of("match", "cluster", "timeout", "retry"),

@@ -1,5 +1,6 @@
 package io.remora.config.load;
 
+import io.remora.config.model.AccessLogConfig;
 import io.remora.config.model.Defaults;
 import io.remora.config.model.HostPort;
 import io.remora.config.model.ListenerConfig;
@@ -19,6 +20,8 @@ final class ListenerReader {
     /** Stands for an element that is not a map at all, so that later elements keep their indices. */
     private static final ListenerConfig UNREADABLE =
             new ListenerConfig(null, null, null, null, List.of(), null, null, null, 0);
+
+    private static final String ACCESS_LOG_FORM = "a map such as { path: /dev/stdout, format: json }";
 
     private ListenerReader() {
     }
@@ -53,8 +56,47 @@ final class ListenerReader {
         Duration streamIdleTimeout = m.duration("stream_idle_timeout", Defaults.STREAM_IDLE_TIMEOUT);
         Duration requestHeadersTimeout = m.duration("request_headers_timeout", Defaults.REQUEST_HEADERS_TIMEOUT);
         int maxRequestHeadersKb = m.integer("max_request_headers_kb", Defaults.MAX_REQUEST_HEADERS_KB, 1, 1024);
+        AccessLogConfig accessLog = readAccessLog(m, protocol);
         return new ListenerConfig(name, address, protocol, cluster, routes, idleTimeout, streamIdleTimeout,
-                requestHeadersTimeout, maxRequestHeadersKb);
+                requestHeadersTimeout, maxRequestHeadersKb, accessLog);
+    }
+
+    /**
+     * {@code access_log: { path: /dev/stdout | FILE, format: json }}; {@code null} if absent or invalid. Only http
+     * listeners log requests: on a tcp listener the key is an error rather than a log that never gets a line.
+     */
+    private static AccessLogConfig readAccessLog(MapReader listener, Protocol protocol) {
+        if (!listener.has("access_log")) {
+            return null;
+        }
+        if (protocol == Protocol.TCP) {
+            listener.errors().add(listener.path("access_log"),
+                    "only http listeners have an access log in this version of Remora");
+            return null;
+        }
+        MapReader m = listener.section("access_log", ConfigKeys.ACCESS_LOG, ACCESS_LOG_FORM);
+        if (m == null) {
+            return null;
+        }
+        String path = null;
+        if (!m.has("path")) {
+            m.errors().missing(m.path("path"), "/dev/stdout, /dev/stderr or a file path");
+        } else {
+            path = m.string("path", "/dev/stdout, /dev/stderr or a file path");
+            if (path != null && path.isBlank()) {
+                m.errors().add(m.path("path"), path, "must not be empty");
+                path = null;
+            } else if (path != null && path.endsWith("/")) {
+                m.errors().add(m.path("path"), path, "expected a file, not a directory");
+                path = null;
+            } else if (path != null && path.indexOf('\0') >= 0) {
+                m.errors().add(m.path("path"), path, "must not contain a NUL character");
+                path = null;
+            }
+        }
+        String format = m.choice("format", Defaults.ACCESS_LOG_FORMAT, new String[] {AccessLogConfig.JSON},
+                f -> f, List.of());
+        return path == null || format == null ? null : new AccessLogConfig(path, format);
     }
 
     private static List<RouteConfig> readRoutes(MapReader m, boolean required) {

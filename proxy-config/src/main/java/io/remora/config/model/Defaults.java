@@ -19,6 +19,8 @@ public final class Defaults {
     public static final Duration STREAM_IDLE_TIMEOUT = Duration.ofMinutes(5);
     public static final Duration REQUEST_HEADERS_TIMEOUT = Duration.ofSeconds(10);
     public static final int MAX_REQUEST_HEADERS_KB = 64;
+    /** {@code access_log.format} when not given. */
+    public static final String ACCESS_LOG_FORMAT = AccessLogConfig.JSON;
 
     public static final String ROUTE_PREFIX = "/";
     public static final Duration ROUTE_TIMEOUT = Duration.ofSeconds(15);

@@ -13,6 +13,7 @@ import java.util.List;
  *                              for this long is ended (HTTP: 408 before the response started, reset after)
  * @param requestHeadersTimeout the whole request head must arrive within this from its first byte
  * @param maxRequestHeadersKb   request line plus headers, in KiB
+ * @param accessLog             HTTP listeners only: where and how requests are logged; {@code null} = none
  */
 public record ListenerConfig(
         String name,
@@ -23,9 +24,18 @@ public record ListenerConfig(
         Duration idleTimeout,
         Duration streamIdleTimeout,
         Duration requestHeadersTimeout,
-        int maxRequestHeadersKb) {
+        int maxRequestHeadersKb,
+        AccessLogConfig accessLog) {
 
     public ListenerConfig {
         routes = List.copyOf(routes);
+    }
+
+    /** A listener without an access log (the constructor of code written before access logs existed). */
+    public ListenerConfig(String name, HostPort address, Protocol protocol, String cluster, List<RouteConfig> routes,
+            Duration idleTimeout, Duration streamIdleTimeout, Duration requestHeadersTimeout,
+            int maxRequestHeadersKb) {
+        this(name, address, protocol, cluster, routes, idleTimeout, streamIdleTimeout, requestHeadersTimeout,
+                maxRequestHeadersKb, null);
     }
 }

@@ -101,7 +101,8 @@ class UnknownKeysTest {
     @Test
     void withoutACloseKeyTheKnownKeysAreListed() {
         assertEquals(List.of("listeners[0].foo: unknown key (expected one of: name, address, protocol, cluster,"
-                + " routes, idle_timeout, stream_idle_timeout, request_headers_timeout, max_request_headers_kb)"),
+                + " routes, idle_timeout, stream_idle_timeout, request_headers_timeout, max_request_headers_kb,"
+                + " access_log)"),
                 listenerErrors("foo: 1"));
         assertEquals(List.of("bar: unknown key (expected one of: admin, drain_timeout, listeners, clusters)"),
                 errors("bar: 1\n"));
@@ -124,7 +125,7 @@ class UnknownKeysTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"max_headers_count", "headers_with_underscores", "max_connections", "tls",
-            "rate_limit", "access_log", "http2"})
+            "rate_limit", "http2"})
     void laterListenerKeysAreRefused(String key) {
         assertEquals(List.of("listeners[0]." + key + ": not supported yet by this version of Remora"),
                 listenerErrors(key + ": {}"));

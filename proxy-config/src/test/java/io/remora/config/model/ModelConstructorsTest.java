@@ -38,6 +38,17 @@ class ModelConstructorsTest {
     }
 
     @Test
+    void theNineArgumentListenerConstructorMeansNoAccessLog() {
+        ListenerConfig l = new ListenerConfig("in", new HostPort("127.0.0.1", 15001), Protocol.HTTP, null, List.of(),
+                Defaults.LISTENER_IDLE_TIMEOUT, Defaults.STREAM_IDLE_TIMEOUT, Defaults.REQUEST_HEADERS_TIMEOUT, 64);
+
+        assertNull(l.accessLog());
+        assertEquals(new ListenerConfig("in", new HostPort("127.0.0.1", 15001), Protocol.HTTP, null, List.of(),
+                Defaults.LISTENER_IDLE_TIMEOUT, Defaults.STREAM_IDLE_TIMEOUT, Defaults.REQUEST_HEADERS_TIMEOUT, 64,
+                null), l);
+    }
+
+    @Test
     void theThreeArgumentRouteConstructorMeansNoRetries() {
         RouteMatch match = new RouteMatch("/", null, null, null);
         RouteConfig r = new RouteConfig(match, "api", Duration.ofSeconds(2));

@@ -6,6 +6,7 @@ import io.remora.core.upstream.HostOutlierState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -22,12 +23,20 @@ import java.util.function.Supplier;
 public final class OutlierDetector {
     private static final System.Logger LOG = System.getLogger(OutlierDetector.class.getName());
 
+    /** Why a host was ejected, as metrics label it: one name per detector, a bounded set. */
+    public static final String CONSECUTIVE_5XX = "consecutive_5xx";
+    public static final String CONSECUTIVE_GATEWAY_FAILURE = "consecutive_gateway_failure";
+    public static final String SUCCESS_RATE = "success_rate";
+    public static final String FAILURE_PERCENTAGE = "failure_percentage";
+
     private final String cluster;
     private final OutlierDetectionConfig config;
     private final Supplier<List<Host>> hosts;
     private final LongSupplier nanoClock;
     private final Runnable onAvailabilityChange;
     private final AtomicInteger ejected = new AtomicInteger();
+    /** Told the detector's name of every ejection that happened (metrics); never null. */
+    private volatile Consumer<String> ejectionListener = reason -> { };
 
     /**
      * @param hosts                the cluster's current members
@@ -46,6 +55,15 @@ public final class OutlierDetector {
         return config;
     }
 
+    /**
+     * Calls {@code listener} with {@link #CONSECUTIVE_5XX}, {@link #CONSECUTIVE_GATEWAY_FAILURE},
+     * {@link #SUCCESS_RATE} or {@link #FAILURE_PERCENTAGE} after each ejection, on the thread that ejected (an
+     * event loop for the consecutive detectors): it must be quick and must not block. Replaces any earlier one.
+     */
+    public void onEjection(Consumer<String> listener) {
+        this.ejectionListener = listener == null ? reason -> { } : listener;
+    }
+
     /** Hosts ejected right now. */
     public int ejectedCount() {
         return ejected.get();
@@ -62,15 +80,20 @@ public final class OutlierDetector {
         int c5xx = s.record5xx(gateway);
         int cGateway = s.consecutiveGatewayFailures();
         if (config.consecutive5xx() > 0 && c5xx >= config.consecutive5xx()) {
-            eject(host, c5xx + " consecutive 5xx");
+            eject(host, CONSECUTIVE_5XX, c5xx + " consecutive 5xx");
         } else if (gateway && config.consecutiveGatewayFailure() > 0
                 && cGateway >= config.consecutiveGatewayFailure()) {
-            eject(host, cGateway + " consecutive gateway failures");
+            eject(host, CONSECUTIVE_GATEWAY_FAILURE, cGateway + " consecutive gateway failures");
         }
     }
 
-    /** Ejects {@code host} if the cap allows; returns whether it did. */
-    boolean eject(Host host, String reason) {
+    /**
+     * Ejects {@code host} if the cap allows; returns whether it did.
+     *
+     * @param detector which detector asks ({@link #CONSECUTIVE_5XX}, ...), for metrics
+     * @param reason   what it saw, for the log and the admin page
+     */
+    boolean eject(Host host, String detector, String reason) {
         HostOutlierState s = host.outlier();
         if (s.isEjected()) {
             // e.g. still failing under panic-mode traffic: don't take (even briefly) a slot of the cap, which could
@@ -104,6 +127,7 @@ public final class OutlierDetector {
         s.incrementEjections(maxMultiplier);
         LOG.log(System.Logger.Level.WARNING, "cluster " + cluster + ": ejecting " + host.addressString() + " for "
                 + duration / 1_000_000 + " ms: " + reason + " (ejection #" + times + ")");
+        ejectionListener.accept(detector);
         onAvailabilityChange.run();
         return true;
     }
@@ -138,7 +162,7 @@ public final class OutlierDetector {
         }
         if (config.successRate() != null) {
             for (Host h : SuccessRateMath.outliers(candidates, counts, config.successRate())) {
-                eject(h, String.format("success rate %.1f%% below the cluster's outlier threshold",
+                eject(h, SUCCESS_RATE, String.format("success rate %.1f%% below the cluster's outlier threshold",
                         h.outlier().lastSuccessRate()));
             }
         }
@@ -157,7 +181,8 @@ public final class OutlierDetector {
                     double failurePct = 100.0 * c[1] / (c[0] + c[1]);
                     Host h = candidates.get(i);
                     if (failurePct >= fp.threshold() && !h.outlier().isEjected()) {
-                        eject(h, String.format("failure percentage %.1f%% >= %d%%", failurePct, fp.threshold()));
+                        eject(h, FAILURE_PERCENTAGE, String.format("failure percentage %.1f%% >= %d%%", failurePct,
+                                fp.threshold()));
                     }
                 }
             }
