@@ -114,11 +114,23 @@ final class Exchange {
     private boolean closeAfter;
     private long routeDeadline;
 
+    // for metrics and the access log, filled by the downstream handler and as the exchange goes
+    long startNanos;
+    long bytesRead0;
+    long bytesWritten0;
+    String requestId;
+    String traceId;
+    private int status;
+    private String flags;
+    private Host lastHost;
+    private final io.remora.core.metrics.ClusterStats stats;
+
     Exchange(HttpProxyHandler down, HttpRequest request, Route route) {
         this.down = down;
         this.request = request;
         this.route = route;
         this.cluster = route == null ? null : route.cluster();
+        this.stats = route == null ? null : route.clusterStats();
         this.policy = route == null ? null : route.retryPolicy();
         HttpMethod m = request.method();
         this.idempotent = m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS
@@ -142,6 +154,29 @@ final class Exchange {
 
     boolean isUpgrade() {
         return upgrade;
+    }
+
+    HttpRequest request() {
+        return request;
+    }
+
+    /** The status sent to the client, or 0 if none was. */
+    int status() {
+        return status;
+    }
+
+    /** The response flags sent to the client ({@code x-remora-flags}), or null. */
+    String flags() {
+        return flags;
+    }
+
+    /** The host of the last attempt, or null if none was made. */
+    Host lastHost() {
+        return lastHost;
+    }
+
+    int attempts() {
+        return attempt;
     }
 
     boolean responseStarted() {
@@ -230,6 +265,8 @@ final class Exchange {
         holdsRetrySlot = retrySlotGranted;
         retrySlotGranted = false;
         host = h;
+        lastHost = h;
+        stats.attempt();
         if (!tried.contains(h)) {
             tried.add(h);
         }
@@ -314,6 +351,7 @@ final class Exchange {
         releasePendingSlot();
         if (conn == null) {
             cluster.breaker().release(CircuitBreaker.Kind.CONNECTIONS);
+            stats.connectFailure();
             attemptFailed(Failure.CONNECT_FAILURE, false, HttpResponseStatus.SERVICE_UNAVAILABLE, ResponseFlag.UF,
                     "upstream connect failure: " + describe(f.cause()) + " (" + target.addressString()
                             + ", cluster " + target.cluster() + ")");
@@ -470,8 +508,10 @@ final class Exchange {
         }
         if (denied != null) {
             retryDenied = denied;
+            stats.retryDenied();
             return false;
         }
+        stats.retry();
         retrySlotGranted = true;
         nextRetryDelay = delay;
         return true;
@@ -588,7 +628,9 @@ final class Exchange {
                 switchToTunnel(resp);
                 return;
             }
-            cluster.recordOutcome(host, Outcome.ofStatus(code), down.now() - attemptStart);
+            long took = down.now() - attemptStart;
+            cluster.recordOutcome(host, Outcome.ofStatus(code), took);
+            stats.upstreamResponse(code, took);
             if (policy != null && policy.retriesStatus(code)
                     && policy.allowsResend(idempotent, true) && retryThisResponse(resp)) {
                 ReferenceCountUtil.release(msg);
@@ -689,13 +731,16 @@ final class Exchange {
         } else if (http10) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
+        status = code;
         if (retryDenied != null) {
-            h.set(ResponseFlag.HEADER, ResponseFlag.URX.name());
+            flags = ResponseFlag.URX.name();
+            h.set(ResponseFlag.HEADER, flags);
         }
         resp.setProtocolVersion(HttpVersion.HTTP_1_1);
     }
 
     private void switchToTunnel(HttpResponse resp) {
+        status = resp.status().code();
         responseStarted = true;
         responseDone = true;
         completed = true;
@@ -768,6 +813,7 @@ final class Exchange {
         if (routeDeadline != 0 && now - routeDeadline >= 0) {
             onRouteTimeout();
         } else if (tryDeadline != 0 && now - tryDeadline >= 0) {
+            stats.timeout();
             attemptFailed(Failure.PER_TRY_TIMEOUT, false, HttpResponseStatus.GATEWAY_TIMEOUT, ResponseFlag.UT,
                     "upstream did not respond within " + policy.config().perTryTimeout().toMillis()
                             + " ms (per_try_timeout)");
@@ -789,6 +835,9 @@ final class Exchange {
     void onRouteTimeout() {
         if (responseDone) {
             return;
+        }
+        if (stats != null) {
+            stats.timeout();
         }
         if (!responseStarted) {
             if (host != null) {
@@ -833,7 +882,8 @@ final class Exchange {
             discarding = true;
         }
         closeAfter |= !downstreamKeepAlive || down.isClosing();
-        String flags = retryDenied == null ? flag.name() : flag.name() + "," + ResponseFlag.URX.name();
+        this.status = status.code();
+        this.flags = retryDenied == null ? flag.name() : flag.name() + "," + ResponseFlag.URX.name();
         String why = retryDenied == null ? message : message + "; " + retryDenied;
         down.writeLocalReply(status, flags, why, closeAfter);
         responseComplete = true;

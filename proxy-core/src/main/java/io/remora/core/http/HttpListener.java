@@ -10,24 +10,32 @@ import io.remora.core.route.Router;
  */
 public final class HttpListener {
     private volatile State state;
+    private final io.remora.core.metrics.ListenerStats stats;
 
-    public HttpListener(ListenerConfig config, Router router) {
-        this.state = new State(config, router);
+    public HttpListener(ListenerConfig config, Router router, io.remora.core.metrics.ListenerStats stats,
+            io.remora.core.accesslog.AccessLogger accessLog) {
+        this.state = new State(config, router, accessLog);
+        this.stats = stats;
+    }
+
+    /** Where this listener's requests are counted; the same across reloads. */
+    public io.remora.core.metrics.ListenerStats stats() {
+        return stats;
     }
 
     public State state() {
         return state;
     }
 
-    public void update(ListenerConfig config, Router router) {
-        this.state = new State(config, router);
+    public void update(ListenerConfig config, Router router, io.remora.core.accesslog.AccessLogger accessLog) {
+        this.state = new State(config, router, accessLog);
     }
 
     public String name() {
         return state.config().name();
     }
 
-    /** One snapshot: the config and the routes built from it. */
-    public record State(ListenerConfig config, Router router) {
+    /** One snapshot: the config, the routes built from it, and the access log (null when none). */
+    public record State(ListenerConfig config, Router router, io.remora.core.accesslog.AccessLogger accessLog) {
     }
 }

@@ -24,6 +24,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.remora.config.model.ListenerConfig;
 import io.remora.core.route.Route;
 import io.remora.core.tcp.TunnelSession;
+import io.remora.core.trace.TraceContext;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
@@ -61,6 +62,14 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private long lastActivity;
     private long headDeadline;
     private boolean timerPending;
+    /** When the head of the next request began to arrive, and the bytes read before it. */
+    private long headStartNanos;
+    private long headBytesRead0;
+    private long requestStartNanos;
+    private long requestBytesRead0;
+    /** Raw bytes read from and written to the client on this connection so far. */
+    long bytesRead;
+    long bytesWritten;
     /** Mirrors the channel's auto-read setting, which starts off. */
     private boolean reading;
     private long timerAt;
@@ -119,6 +128,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     void onBytesRead() {
         lastActivity = now();
         if (current == null && headDeadline == 0 && !gone && inbox.isEmpty()) {
+            headStartNanos = lastActivity;
             headDeadline = lastActivity + config.requestHeadersTimeout().toNanos();
             ensureTimer(headDeadline);
         }
@@ -161,6 +171,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void startRequest(HttpRequest req) {
+        requestStartNanos = headStartNanos != 0 ? headStartNanos : now();
+        headStartNanos = 0;
+        requestBytesRead0 = headBytesRead0;
         headDeadline = 0;
         config = listener.state().config();
         if (req.decoderResult().isFailure()) {
@@ -174,6 +187,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         Route route = listener.state().router().route(req);
         Exchange ex = new Exchange(this, req, route);
+        ex.startNanos = requestStartNanos;
+        ex.bytesRead0 = requestBytesRead0;
+        ex.bytesWritten0 = bytesWritten;
         current = ex;
         long streamIdle = config.streamIdleTimeout().toNanos();
         if (streamIdle > 0) {
@@ -192,11 +208,20 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         String xff = h.get("x-forwarded-for");
         h.set("x-forwarded-for", xff == null ? clientIp : xff + ", " + clientIp);
         h.set("x-forwarded-proto", "http");
-        if (!h.contains("x-request-id")) {
+        String requestId = h.get("x-request-id");
+        if (requestId == null) {
             ThreadLocalRandom r = ThreadLocalRandom.current();
-            h.set("x-request-id", new UUID((r.nextLong() & ~0xF000L) | 0x4000L,
-                    (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L).toString());
+            requestId = new UUID((r.nextLong() & ~0xF000L) | 0x4000L,
+                    (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L).toString();
+            h.set("x-request-id", requestId);
         }
+        ex.requestId = requestId;
+        TraceContext trace = TraceContext.of(h.get(TraceContext.TRACEPARENT));
+        if (trace.started()) {
+            h.set(TraceContext.TRACEPARENT, trace.traceparent());
+            h.remove(TraceContext.TRACESTATE); // it belonged to a trace we are not continuing
+        }
+        ex.traceId = trace.traceId();
         req.setProtocolVersion(HttpVersion.HTTP_1_1);
         ex.start();
     }
@@ -216,6 +241,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** Answers a request that will not be served and closes the connection: its framing cannot be trusted. */
     private void reject(HttpResponseStatus status, String message) {
+        listener.stats().rejected(status.code());
+        listener.stats().request(status.code(), now() - (headStartNanos != 0 ? headStartNanos : now()),
+                bytesRead - headBytesRead0, 0);
+        listener.stats().responseFlags(ResponseFlag.DPE.name());
+        headStartNanos = 0;
         closing = true;
         writeLocalReply(status, ResponseFlag.DPE.name(), message, true);
         closeAfterFlush();
@@ -277,6 +307,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         if (current != ex) {
             return;
         }
+        record(ex, null);
         current = null;
         if (close || closing) {
             closing = true;
@@ -300,6 +331,47 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         readIfWanted();
     }
 
+    /**
+     * Counts a finished request in the listener's metrics and writes its access-log entry. Called once per
+     * request: when its exchange completes, when the client leaves first ({@code DC}), or when it is rejected.
+     */
+    private void record(Exchange ex, String extraFlag) {
+        long duration = now() - ex.startNanos;
+        long in = bytesRead - ex.bytesRead0;
+        long out = bytesWritten - ex.bytesWritten0;
+        String flags = ex.flags();
+        if (extraFlag != null) {
+            flags = flags == null ? extraFlag : flags + "," + extraFlag;
+        }
+        io.remora.core.metrics.ListenerStats stats = listener.stats();
+        if (ex.status() > 0) {
+            stats.request(ex.status(), duration, in, out);
+        }
+        if (flags != null) {
+            stats.responseFlags(flags);
+        }
+        io.remora.core.accesslog.AccessLogger log = listener.state().accessLog();
+        if (log != null) {
+            HttpRequest req = ex.request();
+            log.log(new io.remora.core.accesslog.AccessLogEntry()
+                    .startEpochMillis(System.currentTimeMillis() - java.util.concurrent.TimeUnit.NANOSECONDS
+                            .toMillis(duration))
+                    .durationNanos(duration)
+                    .method(req.method().name())
+                    .authority(req.headers().get(io.netty.handler.codec.http.HttpHeaderNames.HOST))
+                    .path(req.uri())
+                    .status(ex.status())
+                    .responseFlags(flags)
+                    .upstreamHost(ex.lastHost())
+                    .attempts(ex.attempts())
+                    .bytesIn(in)
+                    .bytesOut(out)
+                    .requestId(ex.requestId)
+                    .traceId(ex.traceId)
+                    .downstreamAddress(ctx.channel().remoteAddress()));
+        }
+    }
+
     private void closeAfterFlush() {
         gone = true;
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
@@ -307,6 +379,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** The upstream accepted an upgrade (101) or a CONNECT: the two connections become a byte tunnel. */
     void switchToTunnel(HttpResponse resp, Channel upstream) {
+        if (current != null) {
+            record(current, null);
+        }
         current = null;
         gone = true;
         write(resp);
@@ -362,6 +437,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         current = null;
         if (ex != null) {
             ex.onDownstreamClosed();
+            record(ex, ResponseFlag.DC.name());
         }
     }
 
@@ -456,8 +532,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Sits before the codec and reports raw reads, so timeouts see bytes even before a message decodes. */
-    static final class ReadActivityHandler extends ChannelInboundHandlerAdapter {
+    /**
+     * Sits before the codec: reports raw reads, so timeouts see bytes even before a message decodes, and counts
+     * the bytes each way for metrics and the access log (plain fields: one event loop).
+     */
+    static final class ReadActivityHandler extends io.netty.channel.ChannelDuplexHandler {
         static final String NAME = "activity";
         private final HttpProxyHandler proxy;
 
@@ -467,10 +546,22 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof ByteBuf) {
+            if (msg instanceof ByteBuf b) {
+                if (proxy.current == null && proxy.headStartNanos == 0) {
+                    proxy.headBytesRead0 = proxy.bytesRead;
+                }
+                proxy.bytesRead += b.readableBytes();
                 proxy.onBytesRead();
             }
             ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
+            if (msg instanceof ByteBuf b) {
+                proxy.bytesWritten += b.readableBytes();
+            }
+            ctx.write(msg, promise);
         }
     }
 }

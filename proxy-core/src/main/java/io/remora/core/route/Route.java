@@ -20,9 +20,12 @@ public final class Route {
     private final long timeoutNanos;
     private final io.remora.core.retry.RetryPolicy retryPolicy;
 
-    public Route(RouteConfig config, Cluster cluster) {
+    private final io.remora.core.metrics.ClusterStats clusterStats;
+
+    public Route(RouteConfig config, Cluster cluster, io.remora.core.metrics.ClusterStats clusterStats) {
         this.config = config;
         this.cluster = cluster;
+        this.clusterStats = clusterStats;
         RouteMatch m = config.match();
         this.path = m.path();
         this.prefix = m.path() == null && m.prefix() == null ? "/" : m.prefix();
@@ -38,6 +41,11 @@ public final class Route {
         }
         this.timeoutNanos = config.timeout().toNanos();
         this.retryPolicy = config.retry() == null ? null : new io.remora.core.retry.RetryPolicy(config.retry());
+    }
+
+    /** Where this route's upstream attempts are counted. */
+    public io.remora.core.metrics.ClusterStats clusterStats() {
+        return clusterStats;
     }
 
     /** The route's retry policy, or {@code null}: no retries. */

@@ -13,10 +13,15 @@ import java.util.Locale;
 public final class Router {
     private final Route[] routes;
 
+    /** Routes whose attempts are counted in a registry of their own (tests and tools). */
     public Router(List<RouteConfig> configs, ClusterManager clusters) {
+        this(configs, clusters, new io.remora.core.metrics.MetricsRegistry());
+    }
+
+    public Router(List<RouteConfig> configs, ClusterManager clusters, io.remora.core.metrics.MetricsRegistry metrics) {
         List<Route> list = new ArrayList<>(configs.size());
         for (RouteConfig c : configs) {
-            list.add(new Route(c, clusters.cluster(c.cluster())));
+            list.add(new Route(c, clusters.cluster(c.cluster()), metrics.cluster(c.cluster())));
         }
         this.routes = list.toArray(new Route[0]);
     }

@@ -237,7 +237,8 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     private ChannelHandler httpInitializer(ListenerConfig l) {
-        HttpListener listener = new HttpListener(l, new Router(l.routes(), clusters));
+        HttpListener listener = new HttpListener(l, new Router(l.routes(), clusters, metrics),
+                metrics.listener(l.name()), accessLoggers.get(l.name()));
         return new HttpListenerInitializer(listener, workers);
     }
 
