@@ -102,7 +102,7 @@ final class DemoCommand implements Callable<Integer> {
                         + " robin: 2, 1, 2");
                 out.println("Ctrl-C stops it.");
                 out.flush();
-                new Supervisor(server, cfg.drainTimeout()).runUntilSignalled();
+                new Supervisor(server).runUntilSignalled();
                 return 0;
             }
             out.println("Listening on http://127.0.0.1:" + bound + "/  (backend-1 "
@@ -119,7 +119,7 @@ final class DemoCommand implements Callable<Integer> {
                     Math.max(1, rate), java.time.Duration.ofSeconds(Math.max(1, durationSeconds)),
                     server.clusters().cluster("web"), names, out)) {
                 load.start();
-                new Supervisor(server, cfg.drainTimeout()).runUntilSignalled();
+                new Supervisor(server).runUntilSignalled();
             }
             return 0;
         } catch (ConfigException e) {

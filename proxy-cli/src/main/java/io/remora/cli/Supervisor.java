@@ -14,13 +14,11 @@ final class Supervisor {
     private static final System.Logger LOG = System.getLogger(Supervisor.class.getName());
 
     private final ProxyServer server;
-    private final Duration drainTimeout;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    Supervisor(ProxyServer server, Duration drainTimeout) {
+    Supervisor(ProxyServer server) {
         this.server = server;
-        this.drainTimeout = drainTimeout;
     }
 
     /** Blocks until a signal has stopped the proxy. */
@@ -35,9 +33,10 @@ final class Supervisor {
             Runtime.getRuntime().halt(130);
         }
         Thread t = new Thread(() -> {
-            LOG.log(System.Logger.Level.INFO, "signal received: draining (up to " + drainTimeout.toMillis()
+            Duration timeout = server.config().drainTimeout(); // the running config's: a reload may have changed it
+            LOG.log(System.Logger.Level.INFO, "signal received: draining (up to " + timeout.toMillis()
                     + " ms; signal again to exit now)");
-            boolean clean = server.drain(drainTimeout);
+            boolean clean = server.drain(timeout);
             server.close();
             LOG.log(System.Logger.Level.INFO, clean ? "drained, bye" : "drain timed out, bye");
             stopped.countDown();

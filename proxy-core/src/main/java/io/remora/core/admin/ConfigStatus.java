@@ -31,7 +31,7 @@ public record ConfigStatus(RemoraConfig config, String hash, Instant loadedAt, S
         return new ConfigStatus(config, hash, loadedAt, error, at);
     }
 
-    static String hash(RemoraConfig config) {
+    public static String hash(RemoraConfig config) {
         JsonWriter w = new JsonWriter(new StringBuilder(4096));
         ConfigJson.write(w, config);
         try {

@@ -64,6 +64,17 @@ public final class OutlierDetector {
         this.ejectionListener = listener == null ? reason -> { } : listener;
     }
 
+    /** Counts the hosts already ejected: a reload's new detector adopts hosts with their ejections. */
+    public void recount() {
+        int n = 0;
+        for (Host h : hosts.get()) {
+            if (h.outlier().isEjected()) {
+                n++;
+            }
+        }
+        ejected.set(n);
+    }
+
     /** Hosts ejected right now. */
     public int ejectedCount() {
         return ejected.get();

@@ -19,9 +19,15 @@ public final class Router {
     }
 
     public Router(List<RouteConfig> configs, ClusterManager clusters, io.remora.core.metrics.MetricsRegistry metrics) {
+        this(configs, clusters::cluster, metrics);
+    }
+
+    /** @param clusters the running cluster of each name (a reload passes the clusters it is about to run) */
+    public Router(List<RouteConfig> configs, java.util.function.Function<String, io.remora.core.upstream.Cluster> clusters,
+            io.remora.core.metrics.MetricsRegistry metrics) {
         List<Route> list = new ArrayList<>(configs.size());
         for (RouteConfig c : configs) {
-            list.add(new Route(c, clusters.cluster(c.cluster()), metrics.cluster(c.cluster())));
+            list.add(new Route(c, clusters.apply(c.cluster()), metrics.cluster(c.cluster())));
         }
         this.routes = list.toArray(new Route[0]);
     }

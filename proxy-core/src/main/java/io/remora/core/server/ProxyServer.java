@@ -63,7 +63,7 @@ import java.util.random.RandomGenerator;
 public final class ProxyServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ProxyServer.class.getName());
 
-    private final RemoraConfig config;
+    private volatile RemoraConfig config;
     private final Transport transport;
     private final EventLoopGroup group;
     /** One loop for work off the request path: health checks, outlier sweeps, balancer rebuilds. */
@@ -71,12 +71,30 @@ public final class ProxyServer implements AutoCloseable {
     private final ClusterManager clusters;
     private final PerEventLoop<HttpWorker> workers;
     private final ChannelGroup connections = new DefaultChannelGroup("remora-downstream", GlobalEventExecutor.INSTANCE);
-    private final Map<String, Channel> boundListeners = new LinkedHashMap<>();
+    /** The listeners running now, by name; replaced by reloads (under the reload lock), read by the admin page. */
+    private volatile Map<String, ListenerRuntime> listeners = new LinkedHashMap<>();
+
+    /** One running listener: its socket, its connections, and the state its connections read per request. */
+    private static final class ListenerRuntime {
+        /** Replaced by a reload that keeps the socket; read by the TCP initializer per connection. */
+        volatile ListenerConfig config;
+        final ChannelGroup connections = new DefaultChannelGroup("remora-listener", GlobalEventExecutor.INSTANCE);
+        final HttpListener http;
+        final java.util.concurrent.atomic.AtomicReference<Cluster> tcpCluster;
+        Channel server;
+
+        ListenerRuntime(ListenerConfig config, HttpListener http, Cluster tcpCluster) {
+            this.config = config;
+            this.http = http;
+            this.tcpCluster = new java.util.concurrent.atomic.AtomicReference<>(tcpCluster);
+        }
+    }
     private final Options options;
     private final MetricsRegistry metrics = new MetricsRegistry();
     /** Per listener with an {@code access_log}; filled at start, read-only after. */
     private final Map<String, AccessLogger> accessLoggers = new LinkedHashMap<>();
     private final AtomicBoolean draining = new AtomicBoolean();
+    private final java.util.concurrent.locks.ReentrantLock reloadLock = new java.util.concurrent.locks.ReentrantLock();
     private volatile Readiness readiness = Readiness.STARTING;
     private volatile ConfigStatus configStatus;
     private AdminServer admin;
@@ -160,8 +178,12 @@ public final class ProxyServer implements AutoCloseable {
             server.startAdmin();
             server.clusters.start();
             server.openAccessLogs();
+            Map<String, ListenerRuntime> bound = new LinkedHashMap<>();
+            server.listeners = bound;
             for (ListenerConfig l : config.listeners()) {
-                server.bind(l);
+                ListenerRuntime rt = server.newRuntime(l, server.clusters::cluster);
+                server.bind(rt);
+                bound.put(l.name(), rt);
             }
         } catch (ListenerBindException | RuntimeException e) {
             server.close();
@@ -203,9 +225,20 @@ public final class ProxyServer implements AutoCloseable {
         }
     }
 
-    private void bind(ListenerConfig l) throws ListenerBindException {
-        ChannelHandler init = l.protocol() == Protocol.HTTP ? httpInitializer(l) : tcpInitializer(l);
+    private ListenerRuntime newRuntime(ListenerConfig l, java.util.function.Function<String, Cluster> clusterOf) {
+        if (l.protocol() == Protocol.HTTP) {
+            HttpListener http = new HttpListener(l, new Router(l.routes(), clusterOf, metrics),
+                    metrics.listener(l.name()), accessLoggers.get(l.name()));
+            return new ListenerRuntime(l, http, null);
+        }
+        return new ListenerRuntime(l, null, clusterOf.apply(l.cluster()));
+    }
+
+    private void bind(ListenerRuntime rt) throws ListenerBindException {
+        ListenerConfig l = rt.config;
+        ChannelHandler init = rt.http != null ? new HttpListenerInitializer(rt.http, workers) : tcpInitializer(rt);
         ListenerStats stats = metrics.listener(l.name());
+        ChannelGroup mine = rt.connections;
         // one listener object per listener, not one per connection
         ChannelFutureListener closed = f -> stats.connectionClosed();
         ServerBootstrap b = new ServerBootstrap()
@@ -220,6 +253,7 @@ public final class ProxyServer implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.add(ch);
+                        mine.add(ch);
                         stats.connectionOpened();
                         ch.closeFuture().addListener(closed);
                         ch.pipeline().addLast(init);
@@ -230,24 +264,19 @@ public final class ProxyServer implements AutoCloseable {
         if (!f.isSuccess()) {
             throw new ListenerBindException(l.name(), l.address().toString(), f.cause());
         }
-        boundListeners.put(l.name(), f.channel());
+        rt.server = f.channel();
         InetSocketAddress bound = (InetSocketAddress) f.channel().localAddress();
         LOG.log(System.Logger.Level.INFO, "listener " + l.name() + " (" + l.protocol().configName() + ") on "
                 + bound.getHostString() + ":" + bound.getPort());
     }
 
-    private ChannelHandler httpInitializer(ListenerConfig l) {
-        HttpListener listener = new HttpListener(l, new Router(l.routes(), clusters, metrics),
-                metrics.listener(l.name()), accessLoggers.get(l.name()));
-        return new HttpListenerInitializer(listener, workers);
-    }
-
-    private ChannelHandler tcpInitializer(ListenerConfig l) {
-        Cluster cluster = clusters.cluster(l.cluster());
+    private ChannelHandler tcpInitializer(ListenerRuntime rt) {
         return new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast("tcp", new TcpProxyHandler(l, cluster, workers.get(ch.eventLoop()).connector()));
+                // the cluster as of this connection: a reload that replaces it affects new connections only
+                ch.pipeline().addLast("tcp", new TcpProxyHandler(rt.config, rt.tcpCluster.get(),
+                        workers.get(ch.eventLoop()).connector()));
             }
         };
     }
@@ -261,11 +290,11 @@ public final class ProxyServer implements AutoCloseable {
 
     /** The address a listener is bound to (the real port when the config said 0). */
     public InetSocketAddress listenerAddress(String name) {
-        Channel ch = boundListeners.get(name);
-        if (ch == null) {
+        ListenerRuntime rt = listeners.get(name);
+        if (rt == null || rt.server == null) {
             throw new IllegalArgumentException("no listener named " + name);
         }
-        return (InetSocketAddress) ch.localAddress();
+        return (InetSocketAddress) rt.server.localAddress();
     }
 
     public RemoraConfig config() {
@@ -316,6 +345,156 @@ public final class ProxyServer implements AutoCloseable {
     public void reloadFailed(String error) {
         configStatus = configStatus.withReloadError(error, Instant.now());
         metrics.configReload(false);
+    }
+
+    /** How a reload ended. */
+    public record ReloadResult(boolean applied, String summary, String error) {
+    }
+
+    /**
+     * Applies a new, already validated config without dropping a request. Listeners whose address or protocol
+     * changed, and new ones, bind first: if any bind fails the reload is rejected and nothing changes. Then the
+     * clusters switch (hosts that stay keep their health, ejections, latency estimates and pools), every HTTP
+     * listener gets routes built on them (requests in flight keep the snapshot they started with), and removed
+     * or re-bound listeners stop accepting and drain for {@code drain_timeout}.
+     */
+    public ReloadResult reload(RemoraConfig next) {
+        reloadLock.lock(); // reloads are rare and never on an event loop; one at a time keeps the steps simple
+        try {
+            return reloadLocked(next);
+        } finally {
+            reloadLock.unlock();
+        }
+    }
+
+    private ReloadResult reloadLocked(RemoraConfig next) {
+        if (draining.get()) {
+            return new ReloadResult(false, null, "the proxy is draining");
+        }
+        RemoraConfig current = config;
+        ConfigDiff diff = ConfigDiff.between(current, next);
+        String hash = ConfigStatus.hash(next);
+        if (hash.equals(configStatus.hash())) {
+            return new ReloadResult(false, "no changes", null);
+        }
+        Map<String, Cluster> prepared = clusters.prepare(next.clusters());
+        Map<String, ListenerRuntime> running = listeners;
+        Map<String, ListenerRuntime> fresh = new LinkedHashMap<>();
+        List<String> toBind = new ArrayList<>(diff.listenersAdded());
+        toBind.addAll(diff.listenersRebound());
+        Map<String, AccessLogger> newLoggers = new LinkedHashMap<>();
+        try {
+            for (ListenerConfig l : next.listeners()) {
+                ListenerRuntime old = running.get(l.name());
+                boolean logChanged = old == null || !java.util.Objects.equals(old.config.accessLog(), l.accessLog());
+                if (logChanged && l.accessLog() != null) {
+                    newLoggers.put(l.name(), AccessLogger.open(l.name(), l.accessLog(),
+                            metrics.listener(l.name())::accessLogDropped));
+                }
+            }
+            for (String name : toBind) {
+                ListenerConfig l = next.listener(name).orElseThrow();
+                metrics.listener(name);
+                ListenerRuntime rt = newRuntime(l, prepared::get);
+                if (rt.http != null && newLoggers.containsKey(name)) {
+                    rt.http.update(l, rt.http.state().router(), newLoggers.get(name));
+                }
+                bind(rt);
+                fresh.put(name, rt);
+            }
+        } catch (ListenerBindException | IOException | RuntimeException e) {
+            fresh.values().forEach(rt -> {
+                if (rt.server != null) {
+                    rt.server.close();
+                }
+            });
+            newLoggers.values().forEach(AccessLogger::close);
+            String error = e instanceof IOException ? "cannot open access log: " + e.getMessage() : e.getMessage();
+            reloadFailed(error);
+            LOG.log(System.Logger.Level.WARNING, "config reload rejected, the running config keeps serving: " + error);
+            return new ReloadResult(false, diff.summary(), error);
+        }
+        // committed from here on
+        clusters.commit(prepared);
+        prepared.forEach((name, c) -> metrics.cluster(name).bind(c));
+        Map<String, ListenerRuntime> nextRuntimes = new LinkedHashMap<>();
+        List<ListenerRuntime> retiring = new ArrayList<>();
+        List<AccessLogger> oldLoggers = new ArrayList<>();
+        for (ListenerConfig l : next.listeners()) {
+            ListenerRuntime rt = fresh.get(l.name());
+            if (rt != null) {
+                ListenerRuntime old = running.get(l.name());
+                if (old != null) {
+                    retiring.add(old);
+                }
+            } else {
+                // same socket: new routes, timeouts and limits apply to the connections' next requests
+                rt = running.get(l.name());
+                rt.config = l;
+                if (rt.http != null) {
+                    AccessLogger log = newLoggers.containsKey(l.name()) ? newLoggers.get(l.name())
+                            : l.accessLog() == null ? null : accessLoggers.get(l.name());
+                    rt.http.update(l, new Router(l.routes(), prepared::get, metrics), log);
+                } else {
+                    rt.tcpCluster.set(prepared.get(l.cluster()));
+                }
+            }
+            nextRuntimes.put(l.name(), rt);
+        }
+        for (String name : diff.listenersRemoved()) {
+            retiring.add(running.get(name));
+        }
+        for (Map.Entry<String, AccessLogger> e : newLoggers.entrySet()) {
+            AccessLogger old = accessLoggers.put(e.getKey(), e.getValue());
+            if (old != null) {
+                oldLoggers.add(old);
+            }
+        }
+        for (ListenerConfig l : current.listeners()) {
+            boolean gone = next.listener(l.name()).map(n -> n.accessLog() == null).orElse(true);
+            if (gone && l.accessLog() != null && !newLoggers.containsKey(l.name())) {
+                AccessLogger old = accessLoggers.remove(l.name());
+                if (old != null) {
+                    oldLoggers.add(old);
+                }
+            }
+        }
+        listeners = nextRuntimes;
+        config = next;
+        configStatus = ConfigStatus.loaded(next, Instant.now());
+        metrics.configReload(true);
+        for (ListenerRuntime rt : retiring) {
+            drainListener(rt, next.drainTimeout());
+        }
+        long closeLogsAfter = next.drainTimeout().toNanos();
+        if (!oldLoggers.isEmpty()) {
+            controlGroup.next().schedule(() -> oldLoggers.forEach(AccessLogger::close), closeLogsAfter,
+                    java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+        LOG.log(System.Logger.Level.INFO, "config reloaded (" + configStatus.hash() + "): " + diff.summary());
+        return new ReloadResult(true, diff.summary(), null);
+    }
+
+    /**
+     * Stops a listener that a reload removed or moved: no new connections, its connections finish their request
+     * in flight and close, and whatever is still open after {@code timeout} is closed.
+     */
+    private void drainListener(ListenerRuntime rt, Duration timeout) {
+        if (rt.server != null) {
+            rt.server.close();
+        }
+        for (Channel ch : rt.connections) {
+            ch.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
+        }
+        controlGroup.next().schedule(() -> {
+            if (!rt.connections.isEmpty()) {
+                LOG.log(System.Logger.Level.WARNING, "listener " + rt.config.name() + ": drain timeout, closing "
+                        + rt.connections.size() + " connection(s)");
+                rt.connections.close();
+            }
+        }, timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        LOG.log(System.Logger.Level.INFO, "listener " + rt.config.name() + " on " + rt.config.address()
+                + " stopped accepting; draining " + rt.connections.size() + " connection(s)");
     }
 
     /**
@@ -370,8 +549,8 @@ public final class ProxyServer implements AutoCloseable {
     public boolean drain(Duration timeout) {
         draining.set(true);
         readiness = Readiness.DRAINING;
-        for (Channel ch : boundListeners.values()) {
-            ch.close().awaitUninterruptibly();
+        for (ListenerRuntime rt : listeners.values()) {
+            rt.server.close().awaitUninterruptibly();
         }
         for (Channel ch : connections) {
             ch.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
@@ -397,8 +576,10 @@ public final class ProxyServer implements AutoCloseable {
     @Override
     public void close() {
         readiness = Readiness.DRAINING;
-        for (Channel ch : boundListeners.values()) {
-            ch.close();
+        for (ListenerRuntime rt : listeners.values()) {
+            if (rt.server != null) {
+                rt.server.close();
+            }
         }
         connections.close().awaitUninterruptibly();
         clusters.close();
@@ -437,7 +618,8 @@ public final class ProxyServer implements AutoCloseable {
         public List<ListenerInfo> listeners() {
             List<ListenerInfo> out = new ArrayList<>();
             for (ListenerConfig l : config.listeners()) {
-                Channel ch = boundListeners.get(l.name());
+                ListenerRuntime rt = listeners.get(l.name());
+                Channel ch = rt == null ? null : rt.server;
                 int port = ch != null && ch.localAddress() instanceof InetSocketAddress isa ? isa.getPort() : 0;
                 out.add(new ListenerInfo(l.name(), l.address().toString(), l.protocol().configName(), port,
                         l.accessLog() == null ? null : l.accessLog().path()));

@@ -46,6 +46,8 @@ public final class Cluster {
     private final CircuitBreaker breaker;
     private final RetryBudget retryBudget;
     private final OutlierDetector outlier;
+    /** Hosts a reload's {@link #stageMembership} left out, retired on commit. */
+    private volatile List<Host> staged = List.of();
 
     /** A cluster whose rebuilds run on the caller's thread (tests and tools). */
     public Cluster(ClusterConfig config, RandomGenerator random, Consumer<Host> onHostRemoved) {
@@ -166,6 +168,26 @@ public final class Cluster {
      * and state; the others are new; hosts that are gone are marked removed and reported.
      */
     public void updateMembership(List<Member> members) {
+        retire(publishMembership(members));
+    }
+
+    /**
+     * For a cluster being prepared by a reload: publishes the membership but keeps the hosts that are gone in
+     * the running cluster alive until {@link #retireStaged()}, so a reload rejected later changes nothing.
+     */
+    public void stageMembership(List<Member> members) {
+        staged = publishMembership(members);
+    }
+
+    /** Retires the hosts {@link #stageMembership} left out: the reload was committed. */
+    public void retireStaged() {
+        List<Host> gone = staged;
+        staged = List.of();
+        retire(gone);
+    }
+
+    /** Publishes a membership and returns the hosts that left it (not yet retired). */
+    private List<Host> publishMembership(List<Member> members) {
         while (true) {
             HostSet old = hostSet.get();
             // a queue per member, not one host: a member listed twice is two hosts, and neither may be lost
@@ -183,18 +205,21 @@ public final class Cluster {
             List<Host> gone = new ArrayList<>();
             existing.values().forEach(gone::addAll);
             if (gone.isEmpty() && next.equals(old.hosts())) {
-                return;
+                return List.of();
             }
             if (hostSet.compareAndSet(old, build(next))) {
-                for (Host h : gone) {
-                    h.markRemoved();
-                    if (outlier != null) {
-                        outlier.onHostRemoved(h);
-                    }
-                    onHostRemoved.accept(h);
-                }
-                return;
+                return gone;
             }
+        }
+    }
+
+    private void retire(List<Host> gone) {
+        for (Host h : gone) {
+            h.markRemoved();
+            if (outlier != null) {
+                outlier.onHostRemoved(h);
+            }
+            onHostRemoved.accept(h);
         }
     }
 
@@ -204,6 +229,22 @@ public final class Cluster {
             h.setHealthy(false, PENDING_FIRST_CHECK);
         }
         return h;
+    }
+
+    /**
+     * Starts this (new, not yet running) cluster with the hosts of the cluster it replaces, so that the next
+     * {@link #updateMembership} keeps those that stay: their health, ejections, latency estimate and pools.
+     */
+    public void adopt(List<Host> previous) {
+        hostSet.set(build(previous));
+        if (outlier != null) {
+            outlier.recount();
+        }
+    }
+
+    /** The cluster left the config: its hosts are removed, so pools drain and in-flight requests finish. */
+    public void retire() {
+        retire(hostSet.get().hosts());
     }
 
     /** Asks for a new snapshot because a host's availability changed; coalesced, run on the control executor. */

@@ -35,13 +35,18 @@ import java.util.random.RandomGenerator;
 public final class ClusterManager implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ClusterManager.class.getName());
 
-    private final Map<String, Cluster> clusters = new LinkedHashMap<>();
+    /** The running clusters; replaced whole by a reload (read by event loops through routes, not this map). */
+    private volatile Map<String, Cluster> clusters = new LinkedHashMap<>();
+    /** Per cluster name: its periodic tasks and health checker, stopped when the cluster is replaced. */
+    private final Map<String, List<java.util.concurrent.Future<?>>> tasks = new ConcurrentHashMap<>();
+    private final Map<String, HealthChecker> checkers = new ConcurrentHashMap<>();
+    private final Consumer<Host> onHostRemoved;
+    private final LongSupplier nanoClock;
     private final Resolver resolver;
     private final ScheduledExecutorService discovery;
     private final EventLoop control;
     private final Class<? extends SocketChannel> channelClass;
     private final RandomGenerator random;
-    private final List<HealthChecker> healthCheckers = new ArrayList<>();
     /** Last good addresses per cluster and endpoint name, so a failed lookup keeps them. */
     private final Map<String, List<InetAddress>> lastResolved = new ConcurrentHashMap<>();
 
@@ -64,15 +69,22 @@ public final class ClusterManager implements AutoCloseable {
         this.control = control;
         this.channelClass = channelClass;
         this.random = random;
+        this.onHostRemoved = onHostRemoved;
+        this.nanoClock = nanoClock;
         this.discovery = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "remora-dns");
             t.setDaemon(true);
             return t;
         });
+        Map<String, Cluster> initial = new LinkedHashMap<>();
         for (ClusterConfig c : configs) {
-            clusters.put(c.name(), new Cluster(c, random, nanoClock, onHostRemoved,
-                    control != null ? control : Runnable::run));
+            initial.put(c.name(), newCluster(c));
         }
+        this.clusters = initial;
+    }
+
+    private Cluster newCluster(ClusterConfig c) {
+        return new Cluster(c, random, nanoClock, onHostRemoved, control != null ? control : Runnable::run);
     }
 
     /**
@@ -80,28 +92,121 @@ public final class ClusterManager implements AutoCloseable {
      * outlier sweeps, and waits for the first round of health checks (cluster warming, see {@code warm}).
      */
     public void start() {
+        List<HealthChecker> started = new ArrayList<>();
         for (Cluster c : clusters.values()) {
             refresh(c);
-            if (hasNames(c.config())) {
-                long every = c.config().dnsRefresh().toNanos();
-                discovery.scheduleWithFixedDelay(() -> refresh(c), every, every, TimeUnit.NANOSECONDS);
-            }
-            OutlierDetector od = c.outlierDetector();
-            if (od != null && control != null) {
-                long every = od.config().interval().toNanos();
-                control.scheduleAtFixedRate(() -> sweep(c, od), every, every, TimeUnit.NANOSECONDS);
-            }
-            if (c.config().healthCheck() != null) {
-                if (control == null) {
-                    throw new IllegalStateException("health checks need a control event loop");
-                }
-                HealthChecker hc = new HealthChecker(c.name(), c.config().healthCheck(), () -> c.hostSet().hosts(),
-                        control, channelClass, random, h -> c.requestRebuild());
-                healthCheckers.add(hc);
-                hc.start();
+            HealthChecker hc = startTasks(c);
+            if (hc != null) {
+                started.add(hc);
             }
         }
-        warm();
+        warm(started);
+    }
+
+    /** Schedules a cluster's DNS refresh and outlier sweep and starts its health checker (returned, or null). */
+    private HealthChecker startTasks(Cluster c) {
+        List<java.util.concurrent.Future<?>> mine = new ArrayList<>();
+        if (hasNames(c.config())) {
+            long every = c.config().dnsRefresh().toNanos();
+            mine.add(discovery.scheduleWithFixedDelay(() -> refresh(c), every, every, TimeUnit.NANOSECONDS));
+        }
+        OutlierDetector od = c.outlierDetector();
+        if (od != null && control != null) {
+            long every = od.config().interval().toNanos();
+            mine.add(control.scheduleAtFixedRate(() -> sweep(c, od), every, every, TimeUnit.NANOSECONDS));
+        }
+        tasks.put(c.name(), mine);
+        if (c.config().healthCheck() == null) {
+            return null;
+        }
+        if (control == null) {
+            throw new IllegalStateException("health checks need a control event loop");
+        }
+        HealthChecker hc = new HealthChecker(c.name(), c.config().healthCheck(), () -> c.hostSet().hosts(),
+                control, channelClass, random, h -> c.requestRebuild());
+        checkers.put(c.name(), hc);
+        hc.start();
+        return hc;
+    }
+
+    private void stopTasks(String cluster) {
+        List<java.util.concurrent.Future<?>> mine = tasks.remove(cluster);
+        if (mine != null) {
+            mine.forEach(f -> f.cancel(false));
+        }
+        HealthChecker hc = checkers.remove(cluster);
+        if (hc != null) {
+            hc.close();
+        }
+    }
+
+    /**
+     * The clusters a new config asks for, built but not yet running: unchanged clusters are the running objects;
+     * a changed one is a new object that adopts the running one's hosts (same address, endpoint and weight: their
+     * health, ejection state, latency estimate and pooled connections carry over); an added one is new. Nothing
+     * running is touched until {@link #commit}, so a reload that fails later leaves everything as it was.
+     */
+    public Map<String, Cluster> prepare(List<ClusterConfig> next) {
+        Map<String, Cluster> running = clusters;
+        Map<String, Cluster> out = new LinkedHashMap<>();
+        for (ClusterConfig c : next) {
+            Cluster old = running.get(c.name());
+            if (old != null && old.config().equals(c)) {
+                out.put(c.name(), old);
+                continue;
+            }
+            Cluster fresh = newCluster(c);
+            if (old != null) {
+                fresh.adopt(old.hostSet().hosts());
+            }
+            fresh.stageMembership(members(fresh, false));
+            out.put(c.name(), fresh);
+        }
+        return out;
+    }
+
+    /**
+     * Makes prepared clusters the running ones: starts the tasks of new objects, stops those of replaced and
+     * removed ones, and retires the hosts of removed clusters (their pools drain). Requests in flight keep the
+     * cluster objects they started with until they finish.
+     */
+    public void commit(Map<String, Cluster> next) {
+        Map<String, Cluster> old = clusters;
+        List<HealthChecker> started = new ArrayList<>();
+        for (Map.Entry<String, Cluster> e : next.entrySet()) {
+            Cluster before = old.get(e.getKey());
+            if (before == e.getValue()) {
+                continue;
+            }
+            if (before != null) {
+                stopTasks(before.name());
+            }
+            e.getValue().retireStaged();
+            HealthChecker hc = startTasks(e.getValue());
+            if (hc != null) {
+                started.add(hc);
+            }
+        }
+        for (Map.Entry<String, Cluster> e : old.entrySet()) {
+            if (!next.containsKey(e.getKey())) {
+                stopTasks(e.getKey());
+                e.getValue().retire();
+            }
+        }
+        clusters = next;
+        for (Cluster c : next.values()) {
+            if (!old.containsValue(c) && hasNames(c.config())) {
+                discovery.execute(() -> refresh(c)); // resolve names off the reloading thread
+            }
+        }
+        for (HealthChecker hc : started) {
+            hc.firstRound().whenComplete((v, e) -> {
+                Cluster c = clusters.get(hc.cluster());
+                if (c != null) {
+                    c.requestRebuild();
+                }
+            });
+        }
     }
 
     /**
@@ -110,8 +215,8 @@ public final class ClusterManager implements AutoCloseable {
      * check" when traffic starts, so the cluster is in panic mode and balances over all hosts, including those
      * that have already failed their first check. Bounded: each probe ends within the check's {@code timeout}.
      */
-    private void warm() {
-        for (HealthChecker hc : healthCheckers) {
+    private void warm(List<HealthChecker> started) {
+        for (HealthChecker hc : started) {
             Cluster c = clusters.get(hc.cluster());
             long waitMillis = c.config().healthCheck().timeout().toMillis() + 1000;
             try {
@@ -148,21 +253,29 @@ public final class ClusterManager implements AutoCloseable {
     /** Resolves the cluster's endpoints and publishes the result. Runs on the discovery thread (or at start). */
     void refresh(Cluster cluster) {
         try {
-            List<Cluster.Member> members = new ArrayList<>();
-            for (EndpointConfig e : cluster.config().endpoints()) {
-                HostPort hp = e.address();
-                for (InetAddress a : addresses(cluster, hp)) {
-                    members.add(new Cluster.Member(new InetSocketAddress(a, hp.port()), hp.toString(), e.weight()));
-                }
-            }
-            cluster.updateMembership(members);
+            cluster.updateMembership(members(cluster, true));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "cluster " + cluster.name() + ": refresh failed", e);
         }
     }
 
-    private List<InetAddress> addresses(Cluster cluster, HostPort hp) {
+    /** The cluster's members now; {@code resolve} false uses the last resolved addresses of names (no DNS). */
+    private List<Cluster.Member> members(Cluster cluster, boolean resolve) {
+        List<Cluster.Member> members = new ArrayList<>();
+        for (EndpointConfig e : cluster.config().endpoints()) {
+            HostPort hp = e.address();
+            for (InetAddress a : addresses(cluster, hp, resolve)) {
+                members.add(new Cluster.Member(new InetSocketAddress(a, hp.port()), hp.toString(), e.weight()));
+            }
+        }
+        return members;
+    }
+
+    private List<InetAddress> addresses(Cluster cluster, HostPort hp, boolean resolve) {
         String key = cluster.name() + "|" + hp.host();
+        if (!resolve && !hp.isIpLiteral()) {
+            return lastResolved.getOrDefault(key, List.of());
+        }
         try {
             List<InetAddress> found = hp.isIpLiteral()
                     ? List.of(InetAddress.getByName(hp.host()))
@@ -183,7 +296,8 @@ public final class ClusterManager implements AutoCloseable {
 
     @Override
     public void close() {
-        healthCheckers.forEach(HealthChecker::close);
+        checkers.values().forEach(HealthChecker::close);
+        tasks.values().forEach(l -> l.forEach(f -> f.cancel(false)));
         discovery.shutdownNow();
     }
 }
