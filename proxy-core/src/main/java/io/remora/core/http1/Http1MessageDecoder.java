@@ -70,6 +70,9 @@ abstract class Http1MessageDecoder extends ByteToMessageDecoder {
             "if-modified-since", "if-unmodified-since", "if-range", "age", "expires", "date", "location",
             "retry-after", "vary", "warning");
 
+    /** Bytes a client may send after CONNECT before it is answered (at least {@code maxHeadBytes}). */
+    private static final int HOLD_LIMIT = 64 * 1024;
+
     private static final int NEED_MORE = -1;
     private static final int TOO_LONG = -2;
 
@@ -479,8 +482,6 @@ abstract class Http1MessageDecoder extends ByteToMessageDecoder {
         out.add(new DefaultHttpContent(in.readRetainedSlice(Math.min(readable, MAX_CONTENT_CHUNK))));
         return true;
     }
-
-    private static final int HOLD_LIMIT = 64 * 1024;
 
     /**
      * After a CONNECT request nothing is parsed: what the client sends before the answer belongs to the tunnel
