@@ -9,12 +9,13 @@ import picocli.CommandLine.Command;
         versionProvider = VersionCommand.Provider.class,
         description = "A service-mesh sidecar proxy for HTTP/1.1 and TCP, configured by one YAML file.",
         subcommands = {RunCommand.class, ValidateCommand.class, DemoCommand.class, AdminCommand.class,
-                VersionCommand.class, CommandLine.HelpCommand.class},
+                CertsCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
                 "  remora demo                      # demo backends behind Remora, on loopback",
                 "  remora validate remora.yaml      # check a config file, print every error",
                 "  remora run --config remora.yaml  # run the proxy",
                 "  remora admin clusters            # every host of a running proxy: health, ejection, latency",
+                "  remora certs --help              # a CA and workload certificates for mTLS between sidecars",
                 "  remora help run                  # the options of one command"})
 public final class Main implements Runnable {
 
@@ -35,8 +36,9 @@ public final class Main implements Runnable {
         });
         cl.setParameterExceptionHandler((e, args1) -> {
             CommandLine cmd = e.getCommandLine();
-            cmd.getErr().println("remora: " + e.getMessage() + " (see 'remora "
-                    + (cmd.getCommandName().equals("remora") ? "" : cmd.getCommandName() + " ") + "--help')");
+            // the qualified name, so that a subcommand's subcommand says 'remora certs issue --help'
+            cmd.getErr().println("remora: " + e.getMessage() + " (see '" + cmd.getCommandSpec().qualifiedName()
+                    + " --help')");
             return 2;
         });
         return cl.execute(args);

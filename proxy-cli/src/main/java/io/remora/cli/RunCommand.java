@@ -34,6 +34,9 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         RemoraConfig cfg;
+        // Fix: hashed before loading, not after the (possibly long) start: a change made while the proxy started
+        // was taken for the content already loaded and never applied.
+        String loadedHash = io.remora.config.watch.FileWatcher.read(config).hash();
         try {
             cfg = ConfigLoader.load(config);
         } catch (ConfigException e) {
@@ -60,7 +63,7 @@ final class RunCommand implements Callable<Integer> {
             return 1;
         }
         try (ConfigReloader reloader = new ConfigReloader(config, server)) {
-            reloader.start(io.remora.config.watch.FileWatcher.read(config).hash());
+            reloader.start(loadedHash);
             new Supervisor(server).runUntilSignalled();
         }
         return 0;

@@ -63,7 +63,7 @@ final class ClusterReader {
         RetryBudgetConfig retryBudget = readRetryBudget(m);
         return new ClusterConfig(name, endpoints, dnsRefresh, dnsFamily, lbPolicy, connectTimeout, idleTimeout,
                 maxRequestsPerConnection, panicThreshold, hashOn, healthCheck, outlierDetection, circuitBreakers,
-                retryBudget);
+                retryBudget, TlsReader.readCluster(m));
     }
 
     private static List<EndpointConfig> readEndpoints(MapReader m) {

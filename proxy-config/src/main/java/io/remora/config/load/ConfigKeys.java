@@ -45,10 +45,9 @@ final class ConfigKeys {
 
     static final Section LISTENER = new Section(
             List.of("name", "address", "protocol", "cluster", "routes", "idle_timeout", "stream_idle_timeout",
-                    "request_headers_timeout", "max_request_headers_kb", "access_log"),
+                    "request_headers_timeout", "max_request_headers_kb", "access_log", "tls"),
             List.of(
                     "max_headers_count", "headers_with_underscores", "max_connections", // issue 10
-                    "tls", // issue 6
                     "rate_limit", // issue 9
                     "http2")); // issue 7
 
@@ -79,11 +78,18 @@ final class ConfigKeys {
     static final Section CLUSTER = new Section(
             List.of("name", "endpoints", "dns_refresh", "dns_family", "lb_policy", "hash_on", "connect_timeout",
                     "idle_timeout", "max_requests_per_connection", "panic_threshold", "health_check",
-                    "outlier_detection", "circuit_breakers", "retry_budget"),
+                    "outlier_detection", "circuit_breakers", "retry_budget", "tls"),
             List.of(
                     "protocol", // issue 7
-                    "slow_start", // issue 9
-                    "tls")); // issue 6
+                    "slow_start")); // issue 9
+
+    static final Section LISTENER_TLS = new Section(
+            List.of("cert_file", "key_file", "ca_file", "mode", "allowed_identities", "min_version"),
+            List.of());
+
+    static final Section CLUSTER_TLS = new Section(
+            List.of("cert_file", "key_file", "ca_file", "server_identity", "sni", "min_version"),
+            List.of());
 
     static final Section HASH_ON = new Section(
             List.of("header", "cookie", "source_ip"),

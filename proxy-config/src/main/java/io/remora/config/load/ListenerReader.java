@@ -1,6 +1,7 @@
 package io.remora.config.load;
 
 import io.remora.config.model.AccessLogConfig;
+import io.remora.config.model.TlsConfig;
 import io.remora.config.model.Defaults;
 import io.remora.config.model.HostPort;
 import io.remora.config.model.ListenerConfig;
@@ -57,8 +58,9 @@ final class ListenerReader {
         Duration requestHeadersTimeout = m.duration("request_headers_timeout", Defaults.REQUEST_HEADERS_TIMEOUT);
         int maxRequestHeadersKb = m.integer("max_request_headers_kb", Defaults.MAX_REQUEST_HEADERS_KB, 1, 1024);
         AccessLogConfig accessLog = readAccessLog(m, protocol);
+        TlsConfig tls = TlsReader.readListener(m);
         return new ListenerConfig(name, address, protocol, cluster, routes, idleTimeout, streamIdleTimeout,
-                requestHeadersTimeout, maxRequestHeadersKb, accessLog);
+                requestHeadersTimeout, maxRequestHeadersKb, accessLog, tls);
     }
 
     /**

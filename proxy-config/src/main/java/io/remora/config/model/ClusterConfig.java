@@ -34,7 +34,8 @@ public record ClusterConfig(
         HealthCheckConfig healthCheck,
         OutlierDetectionConfig outlierDetection,
         CircuitBreakersConfig circuitBreakers,
-        RetryBudgetConfig retryBudget) {
+        RetryBudgetConfig retryBudget,
+        TlsConfig tls) {
 
     /** A {@code null} {@code circuitBreakers} or {@code retryBudget} stands for the defaults. */
     public ClusterConfig {
@@ -52,5 +53,14 @@ public record ClusterConfig(
                          int maxRequestsPerConnection) {
         this(name, endpoints, dnsRefresh, dnsFamily, lbPolicy, connectTimeout, idleTimeout, maxRequestsPerConnection,
                 Defaults.PANIC_THRESHOLD, null, null, null, Defaults.CIRCUIT_BREAKERS, Defaults.RETRY_BUDGET);
+    }
+
+    /** A cluster without TLS to its upstreams (the constructor of code written before TLS existed). */
+    public ClusterConfig(String name, List<EndpointConfig> endpoints, Duration dnsRefresh, DnsFamily dnsFamily,
+            LbPolicy lbPolicy, Duration connectTimeout, Duration idleTimeout, int maxRequestsPerConnection,
+            int panicThreshold, HashOn hashOn, HealthCheckConfig healthCheck, OutlierDetectionConfig outlierDetection,
+            CircuitBreakersConfig circuitBreakers, RetryBudgetConfig retryBudget) {
+        this(name, endpoints, dnsRefresh, dnsFamily, lbPolicy, connectTimeout, idleTimeout, maxRequestsPerConnection,
+                panicThreshold, hashOn, healthCheck, outlierDetection, circuitBreakers, retryBudget, null);
     }
 }

@@ -13,6 +13,7 @@ import java.util.List;
  *                              for this long is ended (HTTP: 408 before the response started, reset after)
  * @param requestHeadersTimeout the whole request head must arrive within this from its first byte
  * @param maxRequestHeadersKb   request line plus headers, in KiB
+ * @param tls                   TLS termination (and client-certificate checks), or {@code null} for plaintext
  * @param accessLog             HTTP listeners only: where and how requests are logged; {@code null} = none
  */
 public record ListenerConfig(
@@ -25,7 +26,8 @@ public record ListenerConfig(
         Duration streamIdleTimeout,
         Duration requestHeadersTimeout,
         int maxRequestHeadersKb,
-        AccessLogConfig accessLog) {
+        AccessLogConfig accessLog,
+        TlsConfig tls) {
 
     public ListenerConfig {
         routes = List.copyOf(routes);
@@ -36,6 +38,14 @@ public record ListenerConfig(
             Duration idleTimeout, Duration streamIdleTimeout, Duration requestHeadersTimeout,
             int maxRequestHeadersKb) {
         this(name, address, protocol, cluster, routes, idleTimeout, streamIdleTimeout, requestHeadersTimeout,
-                maxRequestHeadersKb, null);
+                maxRequestHeadersKb, null, null);
+    }
+
+    /** A listener without TLS (the constructor of code written before TLS existed). */
+    public ListenerConfig(String name, HostPort address, Protocol protocol, String cluster, List<RouteConfig> routes,
+            Duration idleTimeout, Duration streamIdleTimeout, Duration requestHeadersTimeout,
+            int maxRequestHeadersKb, AccessLogConfig accessLog) {
+        this(name, address, protocol, cluster, routes, idleTimeout, streamIdleTimeout, requestHeadersTimeout,
+                maxRequestHeadersKb, accessLog, null);
     }
 }

@@ -13,10 +13,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -34,7 +36,8 @@ public final class FileWatcher implements AutoCloseable {
 
     private final Duration debounce;
     private final Duration pollInterval;
-    private final Map<Path, Watched> files = new ConcurrentHashMap<>();
+    /** Every watcher of each file: a certificate is often shared by a listener and a cluster. */
+    private final Map<Path, List<Watched>> files = new ConcurrentHashMap<>();
     private final Set<Path> registeredDirs = ConcurrentHashMap.newKeySet();
     private final WatchService watchService;
     private final Thread thread;
@@ -78,12 +81,20 @@ public final class FileWatcher implements AutoCloseable {
      */
     public void watch(Path file, String knownHash, Consumer<FileSnapshot> listener) {
         Path abs = file.toAbsolutePath().normalize();
-        files.put(abs, new Watched(listener, knownHash));
+        files.computeIfAbsent(abs, k -> new CopyOnWriteArrayList<>()).add(new Watched(listener, knownHash));
         registerParent(abs);
     }
 
     public void start() {
         thread.start();
+    }
+
+    /** Stops telling {@code listener} about {@code file} (a reload replaced what watched it). */
+    public void unwatch(Path file, Consumer<FileSnapshot> listener) {
+        List<Watched> ws = files.get(file.toAbsolutePath().normalize());
+        if (ws != null) {
+            ws.removeIf(w -> w.listener == listener);
+        }
     }
 
     private void registerParent(Path file) {
@@ -108,15 +119,21 @@ public final class FileWatcher implements AutoCloseable {
                     return;
                 }
                 if (event) {
-                    // absorb the burst of events one save produces before reading
-                    while (awaitEvent(debounce)) {
+                    // absorb the burst of events one save produces before reading. Fix: for at most one poll
+                    // interval, since events for any file of the directory count: a neighbour written more often
+                    // than the debounce period (an access log beside the config) kept the watcher from ever
+                    // looking. checkOne still waits for the content to be stable before reporting it.
+                    long absorbUntil = System.nanoTime() + pollInterval.toNanos();
+                    while (System.nanoTime() - absorbUntil < 0 && awaitEvent(debounce)) {
                         if (closed) {
                             return;
                         }
                     }
                 }
-                for (Map.Entry<Path, Watched> e : files.entrySet()) {
-                    checkOne(e.getKey(), e.getValue());
+                for (Map.Entry<Path, List<Watched>> e : files.entrySet()) {
+                    for (Watched w : e.getValue()) {
+                        checkOne(e.getKey(), w);
+                    }
                 }
             } catch (InterruptedException e) {
                 return;

@@ -95,7 +95,7 @@ class CrossFieldErrorsTest {
                         "listeners[0].address: \"127.0.0.1:99999\": port must be 1-65535",
                         "listeners[0].routes: an http listener needs at least one route,"
                                 + " such as { match: { prefix: / }, cluster: api }",
-                        "listeners[1].tls: not supported yet by this version of Remora",
+                        "listeners[1].rate_limit: not supported yet by this version of Remora",
                         "listeners[1].routes[0].match.prefix: \"api\": must start with \"/\"",
                         "listeners[1].routes[0].timeout: \"2 s\": expected a duration such as 250ms, 2s, 1m",
                         "listeners[2]: \"oops\": expected a map such as { name: ingress,"
@@ -121,7 +121,7 @@ class CrossFieldErrorsTest {
                             rutes: [ { cluster: api } ]
                           - name: in
                             address: 127.0.0.1:15002
-                            tls: { cert_file: a.pem }
+                            rate_limit: { requests_per_second: 10 }
                             routes:
                               - match: { prefix: api }
                                 cluster: apii

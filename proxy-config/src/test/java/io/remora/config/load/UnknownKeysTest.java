@@ -102,7 +102,7 @@ class UnknownKeysTest {
     void withoutACloseKeyTheKnownKeysAreListed() {
         assertEquals(List.of("listeners[0].foo: unknown key (expected one of: name, address, protocol, cluster,"
                 + " routes, idle_timeout, stream_idle_timeout, request_headers_timeout, max_request_headers_kb,"
-                + " access_log)"),
+                + " access_log, tls)"),
                 listenerErrors("foo: 1"));
         assertEquals(List.of("bar: unknown key (expected one of: admin, drain_timeout, listeners, clusters)"),
                 errors("bar: 1\n"));
@@ -124,7 +124,7 @@ class UnknownKeysTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"max_headers_count", "headers_with_underscores", "max_connections", "tls",
+    @ValueSource(strings = {"max_headers_count", "headers_with_underscores", "max_connections",
             "rate_limit", "http2"})
     void laterListenerKeysAreRefused(String key) {
         assertEquals(List.of("listeners[0]." + key + ": not supported yet by this version of Remora"),
@@ -147,7 +147,7 @@ class UnknownKeysTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"protocol", "slow_start", "tls"})
+    @ValueSource(strings = {"protocol", "slow_start"})
     void laterClusterKeysAreRefused(String key) {
         assertEquals(List.of("clusters[0]." + key + ": not supported yet by this version of Remora"),
                 clusterErrors("name: api\nendpoints: [ { address: 127.0.0.1:1 } ]\n" + key + ": {}"));

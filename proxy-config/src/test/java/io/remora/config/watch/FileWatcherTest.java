@@ -141,4 +141,39 @@ class FileWatcherTest {
         assertEquals("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", s.hash());
         assertFalse(FileWatcher.read(dir.resolve("missing")).exists());
     }
+    /**
+     * Another file in the same directory written all the time (an access log beside the config, a busy
+     * temp directory) sends events faster than the debounce period: the change must still be seen.
+     */
+    @Test
+    void aBusyNeighbourDoesNotHideAChange() throws Exception {
+        Path f = Files.writeString(dir.resolve("remora.yaml"), "one");
+        Path log = dir.resolve("access.log");
+        start(f);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
+        Thread writer = new Thread(() -> {
+            try {
+                for (int i = 0; System.nanoTime() < deadline && !Thread.currentThread().isInterrupted(); i++) {
+                    Files.writeString(log, "line " + i + "\n", java.nio.file.StandardOpenOption.CREATE,
+                            java.nio.file.StandardOpenOption.APPEND);
+                    TimeUnit.MILLISECONDS.sleep(10); // the neighbour's pace, not a wait for behaviour
+                }
+            } catch (IOException | InterruptedException e) {
+                // stopped
+            }
+        }, "busy-neighbour");
+        writer.start();
+        try {
+            await(() -> Files.exists(log) && log.toFile().length() > 100, "the neighbour busy");
+            Files.writeString(f, "two");
+            long written = System.nanoTime();
+            await(() -> !seen.isEmpty(), "the change beside a busy file");
+            assertEquals("two", text(seen.get(0)));
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - written);
+            assertTrue(millis < 2_000, "seen after " + millis + " ms");
+        } finally {
+            writer.interrupt();
+            writer.join(5_000);
+        }
+    }
 }

@@ -27,6 +27,8 @@ public final class AccessLogEntry {
     String traceId;
     SocketAddress downstreamAddress;
     String downstreamIp;
+    String peerIdentity;
+    String transport;
 
     /** When the request's first byte arrived, wall-clock milliseconds since the epoch. */
     public AccessLogEntry startEpochMillis(long v) {
@@ -116,6 +118,18 @@ public final class AccessLogEntry {
     /** The client's address as a string, when that is what is at hand; {@link #downstreamAddress} wins. */
     public AccessLogEntry downstreamAddress(String v) {
         this.downstreamIp = v;
+        return this;
+    }
+
+    /** The client's verified SPIFFE ID (mTLS), or null. */
+    public AccessLogEntry peerIdentity(String v) {
+        this.peerIdentity = v;
+        return this;
+    }
+
+    /** {@code tls} or {@code plaintext} on listeners with a {@code tls} block; null otherwise. */
+    public AccessLogEntry transport(String v) {
+        this.transport = v;
         return this;
     }
 }

@@ -354,6 +354,12 @@ public final class AccessLogger implements AutoCloseable {
         w.field("request_id", e.requestId);
         w.field("trace_id", e.traceId);
         w.field("downstream_address", e.downstreamAddress != null ? address(e.downstreamAddress) : e.downstreamIp);
+        if (e.transport != null) {
+            w.field("transport", e.transport);
+        }
+        if (e.peerIdentity != null) {
+            w.field("peer_identity", e.peerIdentity);
+        }
         w.endObject();
     }
 

@@ -24,4 +24,9 @@ public interface AdminBackend {
      * {@code drain_timeout}) and returns at once; false if a drain was already under way.
      */
     boolean drainAsync();
+
+    /** The TLS contexts in use (listeners' and clusters'), for {@code GET /certs}. */
+    default List<io.remora.core.tls.TlsContext> tlsContexts() {
+        return List.of();
+    }
 }

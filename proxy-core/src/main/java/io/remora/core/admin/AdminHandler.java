@@ -51,6 +51,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             new Endpoint(HttpMethod.GET, "/config", "the running config with defaults filled in, its hash and"
                     + " load time, the last reload error"),
             new Endpoint(HttpMethod.GET, "/listeners", "listeners and the ports they are bound to"),
+            new Endpoint(HttpMethod.GET, "/certs", "loaded TLS certificates: subject, SANs, serial, expiry"),
             new Endpoint(HttpMethod.POST, "/drain", "stop accepting, fail /ready, let requests in flight finish"));
 
     private final AdminBackend backend;
@@ -127,6 +128,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             case "/config" -> json(config());
             case "/listeners" -> json(listeners((InetSocketAddress) ctx.channel().localAddress()));
+            case "/certs" -> json(CertsJson.render(backend.tlsContexts(), clock.instant()));
             case "/drain" -> drain();
             default -> notFound(path);
         };

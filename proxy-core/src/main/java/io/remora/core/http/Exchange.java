@@ -3,9 +3,7 @@ package io.remora.core.http;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -116,7 +114,6 @@ final class Exchange {
 
     // for metrics and the access log, filled by the downstream handler and as the exchange goes
     long startNanos;
-    long bytesRead0;
     long bytesWritten0;
     String requestId;
     String traceId;
@@ -145,6 +142,9 @@ final class Exchange {
                 && request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true));
         this.http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         this.downstreamKeepAlive = HttpUtil.isKeepAlive(request);
+        // after a CONNECT the decoder reads nothing more as HTTP (the next bytes are meant for a tunnel): a
+        // CONNECT that does not become a tunnel ends the connection, so no tunnel byte is ever parsed as a request
+        this.closeAfter = connect;
         this.sentLimit = policy != null ? policy.maxBufferedBody() : STALE_RESEND_LIMIT;
         this.resendable = !upgrade && (policy != null || idempotent);
         if (resendable) {
@@ -312,36 +312,67 @@ final class Exchange {
         long idleNanos = cc.idleTimeout().toNanos();
         int maxRequests = cc.maxRequestsPerConnection();
         int token = attempt;
+        io.remora.core.tls.TlsContext tls = cluster.tls();
         ChannelFuture f = down.worker().connector().connect(target, cc.connectTimeout(),
                 new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            ch.pipeline().addLast("tls", tls.current().newHandler(ch.alloc(), sniHost(tls, target),
+                                    target.address().getPort()));
+                        }
                         ch.pipeline()
                                 .addLast("codec", newClientCodec())
                                 .addLast("upstream", new UpstreamConnection(ch, target, pool, idleNanos, maxRequests,
                                         breaker));
                     }
                 });
-        f.addListener((ChannelFuture done) -> onConnected(done, target, token));
+        f.addListener((ChannelFuture done) -> {
+            io.netty.handler.ssl.SslHandler ssl = done.isSuccess()
+                    ? done.channel().pipeline().get(io.netty.handler.ssl.SslHandler.class) : null;
+            if (ssl == null) {
+                onConnected(done, null, target, token);
+            } else {
+                // the connection counts as made once TLS is up and the upstream proved who it is
+                ssl.handshakeFuture().addListener(h -> onConnected(done, h.isSuccess() ? null : h.cause(), target,
+                        token));
+            }
+        });
     }
 
-    static HttpClientCodec newClientCodec() {
-        HttpDecoderConfig config = new HttpDecoderConfig()
-                .setMaxInitialLineLength(8 * 1024)
-                .setMaxHeaderSize(64 * 1024)
-                .setMaxChunkSize(64 * 1024)
-                .setValidateHeaders(true)
-                .setStrictLineParsing(true)
-                .setUseRfc9112TransferEncoding(true);
-        return new HttpClientCodec(config, false, false);
+    /** SNI for an upstream: the configured name, else the endpoint's host name (never an IP literal). */
+    private static String sniHost(io.remora.core.tls.TlsContext tls, Host target) {
+        if (tls.config().sni() != null) {
+            return tls.config().sni();
+        }
+        String endpoint = target.endpoint();
+        int colon = endpoint.lastIndexOf(':');
+        String name = colon > 0 ? endpoint.substring(0, colon) : endpoint;
+        if (name.startsWith("[") || name.isEmpty()) {
+            return null;
+        }
+        return new io.remora.config.model.HostPort(name, 0).isIpLiteral() ? null : name;
     }
 
-    private void onConnected(ChannelFuture f, Host target, int token) {
+    /** The upstream codec: strict response parsing (a malformed reply becomes 502 UPE), Netty's encoder. */
+    static io.remora.core.http1.StrictClientCodec newClientCodec() {
+        return new io.remora.core.http1.StrictClientCodec(64 * 1024);
+    }
+
+    /**
+     * @param tlsFailure why the TLS handshake failed on a connection that was made, or null (no TLS, or it
+     *                   succeeded); such a connection is closed, which gives back its connection slot
+     */
+    private void onConnected(ChannelFuture f, Throwable tlsFailure, Host target, int token) {
         UpstreamConnection conn = f.isSuccess() ? f.channel().pipeline().get(UpstreamConnection.class) : null;
         if (token != attempt || !connecting || responseDone || host != target) {
             // the attempt this connection was for is over (timed out, or the client left): keep it for others
             if (conn != null) {
-                conn.release(true);
+                if (tlsFailure != null) {
+                    conn.close();
+                } else {
+                    conn.release(true);
+                }
             } else {
                 cluster.breaker().release(CircuitBreaker.Kind.CONNECTIONS);
             }
@@ -349,6 +380,15 @@ final class Exchange {
         }
         connecting = false;
         releasePendingSlot();
+        if (conn != null && tlsFailure != null) {
+            conn.close();
+            stats.connectFailure();
+            stats.tlsFailure();
+            attemptFailed(Failure.CONNECT_FAILURE, false, HttpResponseStatus.SERVICE_UNAVAILABLE, ResponseFlag.UF,
+                    "upstream TLS handshake failed: " + tlsReason(tlsFailure) + " (" + target.addressString()
+                            + ", cluster " + target.cluster() + ")");
+            return;
+        }
         if (conn == null) {
             cluster.breaker().release(CircuitBreaker.Kind.CONNECTIONS);
             stats.connectFailure();
@@ -358,6 +398,15 @@ final class Exchange {
             return;
         }
         attach(conn);
+    }
+
+    private static String tlsReason(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof io.remora.core.tls.TlsRefusal r) {
+                return r.getMessage();
+            }
+        }
+        return String.valueOf(t.getMessage());
     }
 
     private static String describe(Throwable cause) {

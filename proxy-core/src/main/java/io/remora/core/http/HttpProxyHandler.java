@@ -45,6 +45,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private static final System.Logger LOG = System.getLogger(HttpProxyHandler.class.getName());
+    /** Envoy's header carrying the verified client identity to the upstream. */
+    static final String XFCC = "x-forwarded-client-cert";
+
     /** Pipelined messages decoded ahead of the request being served, at most; reading pauses beyond. */
     static final int MAX_INBOX = 16;
 
@@ -62,21 +65,39 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private long lastActivity;
     private long headDeadline;
     private boolean timerPending;
-    /** When the head of the next request began to arrive, and the bytes read before it. */
+    /** When the head of the next request began to arrive. */
     private long headStartNanos;
-    private long headBytesRead0;
     private long requestStartNanos;
-    private long requestBytesRead0;
     /** Raw bytes read from and written to the client on this connection so far. */
     long bytesRead;
     long bytesWritten;
+    /**
+     * Bytes read that recorded requests have counted: a request is counted the bytes read since, so that every
+     * byte is counted once. Exact per request unless requests were pipelined (a burst read before a request
+     * started is counted with the request being served when it arrived).
+     */
+    private long bytesCounted;
     /** Mirrors the channel's auto-read setting, which starts off. */
     private boolean reading;
     private long timerAt;
 
-    public HttpProxyHandler(HttpListener listener, HttpWorker worker) {
+    /** The listener's TLS context (null for plaintext listeners), for the {@code By} of XFCC. */
+    private final io.remora.core.tls.TlsContext tls;
+
+    public HttpProxyHandler(HttpListener listener, HttpWorker worker, io.remora.core.tls.TlsContext tls) {
         this.listener = listener;
         this.worker = worker;
+        this.tls = tls;
+    }
+
+    /** The client's verified SPIFFE ID on this connection, or null. */
+    String peerIdentity() {
+        return ctx.channel().attr(io.remora.core.tls.TlsHandshakeHandler.PEER_IDENTITY).get();
+    }
+
+    /** Whether this connection is TLS (a permissive listener's plaintext connections are not). */
+    boolean isTls() {
+        return tls != null && ctx.channel().attr(io.remora.core.tls.TlsHandshakeHandler.PLAINTEXT).get() == null;
     }
 
     HttpWorker worker() {
@@ -173,7 +194,6 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private void startRequest(HttpRequest req) {
         requestStartNanos = headStartNanos != 0 ? headStartNanos : now();
         headStartNanos = 0;
-        requestBytesRead0 = headBytesRead0;
         headDeadline = 0;
         config = listener.state().config();
         if (req.decoderResult().isFailure()) {
@@ -182,13 +202,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         HttpHeaders h = req.headers();
         if (req.protocolVersion().equals(HttpVersion.HTTP_1_1) && !h.contains(HttpHeaderNames.HOST)) {
-            reject(HttpResponseStatus.BAD_REQUEST, "missing Host header");
+            reject(HttpResponseStatus.BAD_REQUEST, "missing Host header", req);
             return;
         }
         Route route = listener.state().router().route(req);
         Exchange ex = new Exchange(this, req, route);
         ex.startNanos = requestStartNanos;
-        ex.bytesRead0 = requestBytesRead0;
         ex.bytesWritten0 = bytesWritten;
         current = ex;
         long streamIdle = config.streamIdleTimeout().toNanos();
@@ -207,7 +226,13 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         HopByHop.strip(h, ex.isUpgrade());
         String xff = h.get("x-forwarded-for");
         h.set("x-forwarded-for", xff == null ? clientIp : xff + ", " + clientIp);
-        h.set("x-forwarded-proto", "http");
+        h.set("x-forwarded-proto", isTls() ? "https" : "http");
+        // only Remora asserts who the client is: a client-sent XFCC would be a forged identity
+        h.remove(XFCC);
+        String peer = peerIdentity();
+        if (peer != null) {
+            h.set(XFCC, "By=" + selfIdentity() + ";URI=" + peer);
+        }
         String requestId = h.get("x-request-id");
         if (requestId == null) {
             ThreadLocalRandom r = ThreadLocalRandom.current();
@@ -216,7 +241,11 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             h.set("x-request-id", requestId);
         }
         ex.requestId = requestId;
-        TraceContext trace = TraceContext.of(h.get(TraceContext.TRACEPARENT));
+        String traceparent = h.get(TraceContext.TRACEPARENT);
+        if (traceparent != null && h.getAll(TraceContext.TRACEPARENT).size() > 1) {
+            traceparent = null; // two contexts are none: a new trace starts (W3C test suite, duplicated header)
+        }
+        TraceContext trace = TraceContext.of(traceparent);
         if (trace.started()) {
             h.set(TraceContext.TRACEPARENT, trace.traceparent());
             h.remove(TraceContext.TRACESTATE); // it belonged to a trace we are not continuing
@@ -241,13 +270,49 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** Answers a request that will not be served and closes the connection: its framing cannot be trusted. */
     private void reject(HttpResponseStatus status, String message) {
-        listener.stats().rejected(status.code());
-        listener.stats().request(status.code(), now() - (headStartNanos != 0 ? headStartNanos : now()),
-                bytesRead - headBytesRead0, 0);
-        listener.stats().responseFlags(ResponseFlag.DPE.name());
+        reject(status, message, null);
+    }
+
+    /**
+     * {@link #reject(HttpResponseStatus, String)}, counted and logged like any request: its duration from the
+     * head's first byte, its bytes each way (the reply included), and an access-log line.
+     *
+     * @param req the request, when it decoded (its method, path and ids go to the log); null when it did not
+     */
+    private void reject(HttpResponseStatus status, String message, HttpRequest req) {
+        // from startRequest the head's start was moved to requestStartNanos; from the head timeout it was not
+        long start = headStartNanos != 0 ? headStartNanos : requestStartNanos;
+        long in = bytesRead - bytesCounted;
+        bytesCounted = bytesRead;
+        long written0 = bytesWritten;
         headStartNanos = 0;
         closing = true;
         writeLocalReply(status, ResponseFlag.DPE.name(), message, true);
+        long duration = now() - start;
+        long out = bytesWritten - written0;
+        io.remora.core.metrics.ListenerStats stats = listener.stats();
+        stats.rejected(status.code());
+        stats.request(status.code(), duration, in, out);
+        stats.responseFlags(ResponseFlag.DPE.name());
+        io.remora.core.accesslog.AccessLogger log = listener.state().accessLog();
+        if (log != null) {
+            HttpHeaders h = req == null ? null : req.headers();
+            log.log(new io.remora.core.accesslog.AccessLogEntry()
+                    .startEpochMillis(System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(duration))
+                    .durationNanos(duration)
+                    .method(req == null ? null : req.method().name())
+                    .authority(h == null ? null : h.get(HttpHeaderNames.HOST))
+                    .path(req == null ? null : req.uri())
+                    .status(status.code())
+                    .responseFlags(ResponseFlag.DPE.name())
+                    .bytesIn(in)
+                    .bytesOut(out)
+                    .requestId(h == null ? null : h.get("x-request-id"))
+                    .traceId(TraceContext.of(h == null ? null : h.get(TraceContext.TRACEPARENT)).traceId())
+                    .downstreamAddress(ctx.channel().remoteAddress())
+                    .peerIdentity(peerIdentity())
+                    .transport(tls == null ? null : isTls() ? "tls" : "plaintext"));
+        }
         closeAfterFlush();
     }
 
@@ -255,6 +320,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         LOG.log(System.Logger.Level.DEBUG, "{0} {1} {2}: {3}", config.name(), status.code(), flags, message);
         ctx.write(LocalReply.create(ctx.alloc(), status, flags, message, close), ctx.voidPromise());
         ctx.flush();
+    }
+
+    /** This listener's own SPIFFE ID (the URI SAN of the certificate it presents), or empty. */
+    private String selfIdentity() {
+        java.security.cert.X509Certificate leaf = tls == null ? null : tls.material().leaf();
+        return leaf == null ? "" : io.remora.core.tls.SpiffeId.fromCertificate(leaf).map(Object::toString).orElse("");
     }
 
     String clientIp() {
@@ -337,7 +408,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
      */
     private void record(Exchange ex, String extraFlag) {
         long duration = now() - ex.startNanos;
-        long in = bytesRead - ex.bytesRead0;
+        long in = bytesRead - bytesCounted;
+        bytesCounted = bytesRead;
         long out = bytesWritten - ex.bytesWritten0;
         String flags = ex.flags();
         if (extraFlag != null) {
@@ -368,7 +440,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                     .bytesOut(out)
                     .requestId(ex.requestId)
                     .traceId(ex.traceId)
-                    .downstreamAddress(ctx.channel().remoteAddress()));
+                    .downstreamAddress(ctx.channel().remoteAddress())
+                    .peerIdentity(peerIdentity())
+                    .transport(tls == null ? null : isTls() ? "tls" : "plaintext"));
         }
     }
 
@@ -547,9 +621,6 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof ByteBuf b) {
-                if (proxy.current == null && proxy.headStartNanos == 0) {
-                    proxy.headBytesRead0 = proxy.bytesRead;
-                }
                 proxy.bytesRead += b.readableBytes();
                 proxy.onBytesRead();
             }

@@ -29,6 +29,8 @@ public final class ClusterStats {
     private final LatencyHistogram attemptDuration = new LatencyHistogram();
     private volatile Cluster cluster;
 
+    private final java.util.concurrent.atomic.LongAdder tlsFailures = new java.util.concurrent.atomic.LongAdder();
+
     ClusterStats(String name) {
         this.name = name;
     }
@@ -75,6 +77,15 @@ public final class ClusterStats {
     }
 
     /** A connection to a host could not be made (refused, connect timeout). */
+    /** An upstream TLS handshake failed (also counted as a connect failure). */
+    public void tlsFailure() {
+        tlsFailures.increment();
+    }
+
+    long tlsFailureCount() {
+        return tlsFailures.sum();
+    }
+
     public void connectFailure() {
         connectFailures.increment();
     }

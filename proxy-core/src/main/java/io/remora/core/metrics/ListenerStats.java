@@ -31,6 +31,11 @@ public final class ListenerStats {
     private final LongAdder[] rejected = adders(REJECT_REASONS.length);
     private final LongAdder[] flags = adders(FLAGS.length);
     private final LongAdder accessLogDropped = new LongAdder();
+    /** The {@code reason} label of TLS handshake failures (io.remora.core.tls.TlsRefusal.Reason labels). */
+    static final String[] TLS_REASONS = {"no_certificate", "unknown_ca", "expired", "not_yet_valid",
+        "identity_not_allowed", "wrong_identity", "protocol", "other"};
+    private final LongAdder[] tlsFailures = adders(TLS_REASONS.length);
+    private final LongAdder plaintext = new LongAdder();
     private final LatencyHistogram duration = new LatencyHistogram();
 
     ListenerStats(String name) {
@@ -116,6 +121,31 @@ public final class ListenerStats {
     }
 
     /** An access-log line was dropped because the writer's queue was full. */
+    /** A TLS handshake was refused; {@code reason} is one of {@link #TLS_REASONS} (else counted as other). */
+    public void tlsHandshakeFailure(String reason) {
+        int i = TLS_REASONS.length - 1;
+        for (int k = 0; k < TLS_REASONS.length; k++) {
+            if (TLS_REASONS[k].equals(reason)) {
+                i = k;
+                break;
+            }
+        }
+        tlsFailures[i].increment();
+    }
+
+    /** A permissive TLS listener accepted a plaintext connection. */
+    public void plaintextConnection() {
+        plaintext.increment();
+    }
+
+    long tlsFailures(int i) {
+        return tlsFailures[i].sum();
+    }
+
+    long plaintextConnections() {
+        return plaintext.sum();
+    }
+
     public void accessLogDropped() {
         accessLogDropped.increment();
     }

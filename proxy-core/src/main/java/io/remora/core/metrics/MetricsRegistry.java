@@ -194,11 +194,41 @@ public final class MetricsRegistry {
         for (ListenerStats l : listeners) {
             p.histogram("remora_downstream_request_duration_seconds", l.duration().snapshot(), "listener", l.name());
         }
+        p.family("remora_tls_handshake_failures_total", "counter",
+                "Inbound TLS handshakes refused, by reason.");
+        for (ListenerStats l : listeners) {
+            for (int i = 0; i < ListenerStats.TLS_REASONS.length; i++) {
+                p.sample("remora_tls_handshake_failures_total", l.tlsFailures(i), "listener", l.name(), "reason",
+                        ListenerStats.TLS_REASONS[i]);
+            }
+        }
+        p.family("remora_plaintext_connections_total", "counter",
+                "Plaintext connections a permissive TLS listener accepted.");
+        for (ListenerStats l : listeners) {
+            p.sample("remora_plaintext_connections_total", l.plaintextConnections(), "listener", l.name());
+        }
+        p.family("remora_tls_certificate_expiry_seconds", "gauge",
+                "Seconds until the certificate a listener or cluster presents expires (negative once expired).");
+        for (io.remora.core.tls.TlsContext t : tlsContexts.get()) {
+            long s = t.secondsToExpiry();
+            if (s != Long.MAX_VALUE) {
+                p.sample("remora_tls_certificate_expiry_seconds", s, t.isServer() ? "listener" : "cluster",
+                        t.owner());
+            }
+        }
         p.family("remora_access_log_dropped_total", "counter",
                 "Access-log entries dropped because the writer's queue was full.");
         for (ListenerStats l : listeners) {
             p.sample("remora_access_log_dropped_total", l.accessLogDroppedCount(), "listener", l.name());
         }
+    }
+
+    /** Where the TLS contexts are found at scrape time (the server sets it; none by default). */
+    private volatile java.util.function.Supplier<java.util.List<io.remora.core.tls.TlsContext>> tlsContexts =
+            java.util.List::of;
+
+    public void tlsContexts(java.util.function.Supplier<java.util.List<io.remora.core.tls.TlsContext>> supplier) {
+        this.tlsContexts = supplier;
     }
 
     private void writeClusters(PrometheusText p) {
@@ -219,6 +249,9 @@ public final class MetricsRegistry {
                 ClusterStats::timeouts);
         counter(p, "remora_upstream_connect_failures_total", "Upstream connections that could not be made.",
                 ClusterStats::connectFailures);
+        counter(p, "remora_upstream_tls_failures_total",
+                "Upstream TLS handshakes that failed (wrong identity, unknown CA, ...); also connect failures.",
+                ClusterStats::tlsFailureCount);
         p.family("remora_upstream_request_duration_seconds", "histogram",
                 "Upstream attempt duration, from sending the request to the end of the response.");
         for (ClusterStats c : clusters) {

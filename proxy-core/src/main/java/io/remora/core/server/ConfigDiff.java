@@ -70,9 +70,9 @@ public record ConfigDiff(
         return new ConfigDiff(lAdded, lRemoved, lRebound, lUpdated, cAdded, cRemoved, cChanged);
     }
 
-    /** What a listening socket is: changing any of it means a new socket. */
+    /** What a listening socket is: changing any of it means a new socket (TLS decides the pipeline). */
     private static List<Object> socketIdentity(ListenerConfig l) {
-        return java.util.Arrays.asList(l.address(), l.protocol());
+        return java.util.Arrays.asList(l.address(), l.protocol(), l.tls());
     }
 
     public boolean isEmpty() {

@@ -81,12 +81,15 @@ public final class ProxyServer implements AutoCloseable {
         final ChannelGroup connections = new DefaultChannelGroup("remora-listener", GlobalEventExecutor.INSTANCE);
         final HttpListener http;
         final java.util.concurrent.atomic.AtomicReference<Cluster> tcpCluster;
+        /** TLS termination, or null; a change of {@code tls} re-binds the listener, so this never changes. */
+        final io.remora.core.tls.TlsContext tls;
         Channel server;
 
-        ListenerRuntime(ListenerConfig config, HttpListener http, Cluster tcpCluster) {
+        ListenerRuntime(ListenerConfig config, HttpListener http, Cluster tcpCluster, io.remora.core.tls.TlsContext tls) {
             this.config = config;
             this.http = http;
             this.tcpCluster = new java.util.concurrent.atomic.AtomicReference<>(tcpCluster);
+            this.tls = tls;
         }
     }
     private final Options options;
@@ -94,6 +97,8 @@ public final class ProxyServer implements AutoCloseable {
     /** Per listener with an {@code access_log}; filled at start, read-only after. */
     private final Map<String, AccessLogger> accessLoggers = new LinkedHashMap<>();
     private final AtomicBoolean draining = new AtomicBoolean();
+    /** Watches certificate, key and CA files: a rotation reaches new handshakes within a second. */
+    private final io.remora.config.watch.FileWatcher certWatcher = io.remora.config.watch.FileWatcher.withDefaults();
     private final java.util.concurrent.locks.ReentrantLock reloadLock = new java.util.concurrent.locks.ReentrantLock();
     private volatile Readiness readiness = Readiness.STARTING;
     private volatile ConfigStatus configStatus;
@@ -189,6 +194,17 @@ public final class ProxyServer implements AutoCloseable {
             server.close();
             throw e;
         }
+        List<io.remora.core.tls.TlsContext> tls = server.tlsContexts();
+        tls.forEach(t -> t.watch(server.certWatcher));
+        server.certWatcher.start();
+        server.metrics.tlsContexts(server::tlsContexts);
+        if (!tls.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, "TLS provider: " + io.remora.core.tls.TlsContext.provider() + "; "
+                    + tls.size() + " TLS context(s)");
+            server.warnAboutExpiry();
+            server.controlGroup.next().scheduleAtFixedRate(server::warnAboutExpiry, 1, 1,
+                    java.util.concurrent.TimeUnit.HOURS);
+        }
         server.readiness = Readiness.READY;
         LOG.log(System.Logger.Level.INFO, "transport {0}{1}, {2} worker event loop(s), {3} listener(s), {4}"
                 + " cluster(s)", server.transport, server.transport == Transport.NIO ? " (epoll unavailable: "
@@ -226,17 +242,27 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     private ListenerRuntime newRuntime(ListenerConfig l, java.util.function.Function<String, Cluster> clusterOf) {
+        io.remora.core.tls.TlsContext tls = null;
+        if (l.tls() != null) {
+            try {
+                tls = io.remora.core.tls.TlsContext.forListener("listener " + l.name(), l.tls());
+            } catch (IOException e) {
+                throw new IllegalStateException("listener " + l.name() + ": cannot load its TLS files: "
+                        + e.getMessage(), e);
+            }
+        }
         if (l.protocol() == Protocol.HTTP) {
             HttpListener http = new HttpListener(l, new Router(l.routes(), clusterOf, metrics),
                     metrics.listener(l.name()), accessLoggers.get(l.name()));
-            return new ListenerRuntime(l, http, null);
+            return new ListenerRuntime(l, http, null, tls);
         }
-        return new ListenerRuntime(l, null, clusterOf.apply(l.cluster()));
+        return new ListenerRuntime(l, null, clusterOf.apply(l.cluster()), tls);
     }
 
     private void bind(ListenerRuntime rt) throws ListenerBindException {
         ListenerConfig l = rt.config;
-        ChannelHandler init = rt.http != null ? new HttpListenerInitializer(rt.http, workers) : tcpInitializer(rt);
+        ChannelHandler init = rt.http != null ? new HttpListenerInitializer(rt.http, workers, rt.tls)
+                : tcpInitializer(rt);
         ListenerStats stats = metrics.listener(l.name());
         ChannelGroup mine = rt.connections;
         // one listener object per listener, not one per connection
@@ -275,6 +301,9 @@ public final class ProxyServer implements AutoCloseable {
             @Override
             protected void initChannel(Channel ch) {
                 // the cluster as of this connection: a reload that replaces it affects new connections only
+                if (rt.tls != null) {
+                    HttpListenerInitializer.addTls(ch, rt.tls, rt.config.name(), metrics.listener(rt.config.name()));
+                }
                 ch.pipeline().addLast("tcp", new TcpProxyHandler(rt.config, rt.tcpCluster.get(),
                         workers.get(ch.eventLoop()).connector()));
             }
@@ -375,14 +404,34 @@ public final class ProxyServer implements AutoCloseable {
         ConfigDiff diff = ConfigDiff.between(current, next);
         String hash = ConfigStatus.hash(next);
         if (hash.equals(configStatus.hash())) {
+            // Fix: the file is back to the running config (reverted after a failed edit, or deleted and created
+            // again): nothing to apply, and the last failure no longer describes it. It stayed on /config forever.
+            ConfigStatus s = configStatus;
+            if (s.lastReloadError() != null) {
+                configStatus = new ConfigStatus(s.config(), s.hash(), s.loadedAt(), null, null);
+            }
             return new ReloadResult(false, "no changes", null);
         }
-        Map<String, Cluster> prepared = clusters.prepare(next.clusters());
+        Map<String, Cluster> prepared;
+        try {
+            prepared = clusters.prepare(next.clusters()); // may fail: a cluster's TLS files cannot be loaded
+        } catch (RuntimeException e) {
+            reloadFailed(e.getMessage());
+            LOG.log(System.Logger.Level.WARNING, "config reload rejected, the running config keeps serving: "
+                    + e.getMessage());
+            return new ReloadResult(false, diff.summary(), e.getMessage());
+        }
         Map<String, ListenerRuntime> running = listeners;
         Map<String, ListenerRuntime> fresh = new LinkedHashMap<>();
         List<String> toBind = new ArrayList<>(diff.listenersAdded());
         toBind.addAll(diff.listenersRebound());
         Map<String, AccessLogger> newLoggers = new LinkedHashMap<>();
+        // Fix: a listener taking over the address of one this reload retires (renamed, or its protocol changed on
+        // the same address) cannot bind beside the old socket, so such a reload was always rejected with "address
+        // already in use". It now binds last, once the old socket has stopped accepting (its connections keep
+        // being served and drain as usual); if a bind fails, the old sockets are bound again.
+        List<ListenerRuntime> deferred = new ArrayList<>();
+        List<ListenerRuntime> handedOver = new ArrayList<>();
         try {
             for (ListenerConfig l : next.listeners()) {
                 ListenerRuntime old = running.get(l.name());
@@ -399,15 +448,36 @@ public final class ProxyServer implements AutoCloseable {
                 if (rt.http != null && newLoggers.containsKey(name)) {
                     rt.http.update(l, rt.http.state().router(), newLoggers.get(name));
                 }
+                if (retiringAt(running, diff, l) != null) {
+                    deferred.add(rt);
+                    continue;
+                }
                 bind(rt);
                 fresh.put(name, rt);
+            }
+            for (ListenerRuntime rt : deferred) {
+                ListenerRuntime old = retiringAt(running, diff, rt.config);
+                old.server.close().awaitUninterruptibly();
+                handedOver.add(old);
+            }
+            for (ListenerRuntime rt : deferred) {
+                bind(rt);
+                fresh.put(rt.config.name(), rt);
             }
         } catch (ListenerBindException | IOException | RuntimeException e) {
             fresh.values().forEach(rt -> {
                 if (rt.server != null) {
-                    rt.server.close();
+                    rt.server.close().awaitUninterruptibly(); // (fix) before an old socket binds its address again
                 }
             });
+            for (ListenerRuntime old : handedOver) {
+                try {
+                    bind(old);
+                } catch (ListenerBindException again) {
+                    LOG.log(System.Logger.Level.ERROR, "listener " + old.config.name() + " lost its socket: "
+                            + again.getMessage());
+                }
+            }
             newLoggers.values().forEach(AccessLogger::close);
             String error = e instanceof IOException ? "cannot open access log: " + e.getMessage() : e.getMessage();
             reloadFailed(error);
@@ -415,6 +485,7 @@ public final class ProxyServer implements AutoCloseable {
             return new ReloadResult(false, diff.summary(), error);
         }
         // committed from here on
+        List<io.remora.core.tls.TlsContext> tlsBefore = tlsContexts();
         clusters.commit(prepared);
         prepared.forEach((name, c) -> metrics.cluster(name).bind(c));
         Map<String, ListenerRuntime> nextRuntimes = new LinkedHashMap<>();
@@ -460,6 +531,17 @@ public final class ProxyServer implements AutoCloseable {
             }
         }
         listeners = nextRuntimes;
+        List<io.remora.core.tls.TlsContext> tlsAfter = tlsContexts();
+        for (io.remora.core.tls.TlsContext t : tlsAfter) {
+            if (!tlsBefore.contains(t)) {
+                t.watch(certWatcher);
+            }
+        }
+        for (io.remora.core.tls.TlsContext t : tlsBefore) {
+            if (!tlsAfter.contains(t)) {
+                t.unwatch(certWatcher);
+            }
+        }
         config = next;
         configStatus = ConfigStatus.loaded(next, Instant.now());
         metrics.configReload(true);
@@ -473,6 +555,53 @@ public final class ProxyServer implements AutoCloseable {
         }
         LOG.log(System.Logger.Level.INFO, "config reloaded (" + configStatus.hash() + "): " + diff.summary());
         return new ReloadResult(true, diff.summary(), null);
+    }
+
+    /**
+     * The running listener that this reload retires (removes, or re-binds elsewhere or with another protocol) and
+     * whose configured address {@code l} takes over, or null. Port 0 is never taken over: it is a new port.
+     */
+    private static ListenerRuntime retiringAt(Map<String, ListenerRuntime> running, ConfigDiff diff,
+            ListenerConfig l) {
+        if (l.address().port() == 0) {
+            return null;
+        }
+        for (ListenerRuntime old : running.values()) {
+            String name = old.config.name();
+            boolean retires = diff.listenersRemoved().contains(name) || diff.listenersRebound().contains(name);
+            if (retires && old.server != null && old.config.address().equals(l.address())) {
+                return old;
+            }
+        }
+        return null;
+    }
+
+    /** Every TLS context in use: listeners' (server side) then clusters' (client side). */
+    public List<io.remora.core.tls.TlsContext> tlsContexts() {
+        List<io.remora.core.tls.TlsContext> out = new ArrayList<>();
+        for (ListenerRuntime rt : listeners.values()) {
+            if (rt.tls != null) {
+                out.add(rt.tls);
+            }
+        }
+        for (Cluster c : clusters.clusters().values()) {
+            if (c.tls() != null) {
+                out.add(c.tls());
+            }
+        }
+        return out;
+    }
+
+    /** Logs a warning for every certificate in use that expires within 24 hours. */
+    private void warnAboutExpiry() {
+        for (io.remora.core.tls.TlsContext t : tlsContexts()) {
+            long s = t.secondsToExpiry();
+            if (s != Long.MAX_VALUE && s < 24 * 3600) {
+                LOG.log(System.Logger.Level.WARNING, t.owner() + ": certificate "
+                        + (s < 0 ? "EXPIRED " + (-s / 3600) + " h ago" : "expires in " + (s / 60) + " min")
+                        + " (" + t.config().certFile() + ")");
+            }
+        }
     }
 
     /**
@@ -547,10 +676,17 @@ public final class ProxyServer implements AutoCloseable {
      * {@code timeout} for them; returns true if all finished in time. Connections still open are then closed.
      */
     public boolean drain(Duration timeout) {
-        draining.set(true);
-        readiness = Readiness.DRAINING;
-        for (ListenerRuntime rt : listeners.values()) {
-            rt.server.close().awaitUninterruptibly();
+        // Fix: under the reload lock, so a reload under way finishes first and the next one sees the drain; a
+        // reload racing a drain could publish (and leave accepting) a listener this loop never saw.
+        reloadLock.lock();
+        try {
+            draining.set(true);
+            readiness = Readiness.DRAINING;
+            for (ListenerRuntime rt : listeners.values()) {
+                rt.server.close().awaitUninterruptibly();
+            }
+        } finally {
+            reloadLock.unlock();
         }
         for (Channel ch : connections) {
             ch.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
@@ -588,6 +724,7 @@ public final class ProxyServer implements AutoCloseable {
         }
         // after the connections: the last requests' lines are queued by now, and close() writes them out
         accessLoggers.values().forEach(AccessLogger::close);
+        certWatcher.close();
         group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
         controlGroup.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
     }
@@ -630,6 +767,11 @@ public final class ProxyServer implements AutoCloseable {
         @Override
         public boolean drainAsync() {
             return ProxyServer.this.drainAsync();
+        }
+
+        @Override
+        public List<io.remora.core.tls.TlsContext> tlsContexts() {
+            return ProxyServer.this.tlsContexts();
         }
     }
 }

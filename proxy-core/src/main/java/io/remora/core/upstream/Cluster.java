@@ -46,6 +46,9 @@ public final class Cluster {
     private final CircuitBreaker breaker;
     private final RetryBudget retryBudget;
     private final OutlierDetector outlier;
+    /** TLS to the upstreams, or null for plaintext; set once, before the cluster serves. */
+    private io.remora.core.tls.TlsContext tls;
+
     /** Hosts a reload's {@link #stageMembership} left out, retired on commit. */
     private volatile List<Host> staged = List.of();
 
@@ -87,6 +90,15 @@ public final class Cluster {
 
     public HostSet hostSet() {
         return hostSet.get();
+    }
+
+    /** The client TLS context for this cluster's upstreams, or null. */
+    public io.remora.core.tls.TlsContext tls() {
+        return tls;
+    }
+
+    void tls(io.remora.core.tls.TlsContext context) {
+        this.tls = context;
     }
 
     public CircuitBreaker breaker() {

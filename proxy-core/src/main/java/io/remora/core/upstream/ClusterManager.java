@@ -84,7 +84,16 @@ public final class ClusterManager implements AutoCloseable {
     }
 
     private Cluster newCluster(ClusterConfig c) {
-        return new Cluster(c, random, nanoClock, onHostRemoved, control != null ? control : Runnable::run);
+        Cluster cluster = new Cluster(c, random, nanoClock, onHostRemoved, control != null ? control : Runnable::run);
+        if (c.tls() != null) {
+            try {
+                cluster.tls(io.remora.core.tls.TlsContext.forCluster("cluster " + c.name(), c.tls()));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cluster " + c.name() + ": cannot load its TLS files: "
+                        + e.getMessage(), e);
+            }
+        }
+        return cluster;
     }
 
     /**
@@ -259,7 +268,10 @@ public final class ClusterManager implements AutoCloseable {
         }
     }
 
-    /** The cluster's members now; {@code resolve} false uses the last resolved addresses of names (no DNS). */
+    /**
+     * The cluster's members now; {@code resolve} false uses the last resolved addresses of names (no DNS, except
+     * for a name never resolved before).
+     */
     private List<Cluster.Member> members(Cluster cluster, boolean resolve) {
         List<Cluster.Member> members = new ArrayList<>();
         for (EndpointConfig e : cluster.config().endpoints()) {
@@ -273,8 +285,11 @@ public final class ClusterManager implements AutoCloseable {
 
     private List<InetAddress> addresses(Cluster cluster, HostPort hp, boolean resolve) {
         String key = cluster.name() + "|" + hp.host();
-        if (!resolve && !hp.isIpLiteral()) {
-            return lastResolved.getOrDefault(key, List.of());
+        // Fix: a name never resolved yet (a cluster or endpoint a reload adds) is resolved now, on the reloading
+        // thread, before routes can reach it; it used to have no hosts until the discovery thread got to it, so
+        // requests routed to a new cluster right after the reload failed with 503 UH.
+        if (!resolve && !hp.isIpLiteral() && lastResolved.containsKey(key)) {
+            return lastResolved.get(key);
         }
         try {
             List<InetAddress> found = hp.isIpLiteral()

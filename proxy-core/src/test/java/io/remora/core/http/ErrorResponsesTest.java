@@ -197,7 +197,7 @@ class ErrorResponsesTest {
                         Duration.ofMillis(300))), List.of(cluster("c", LbPolicy.ROUND_ROBIN, up.address())));
                 RawHttpClient c = p.client("in")) {
             long start = System.nanoTime();
-            c.send("GET / HTTP/1.1\r\nHost: te");
+            c.send("GET / HTTP/1.1\r\nHost: test\r\n");
             // trickling more of the head does not extend the deadline, which counts from the first byte
             Thread trickler = new Thread(() -> {
                 try {
