@@ -24,6 +24,11 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         Logging.configure();
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            // sampling leak detection records a stack trace for one buffer in 128: worth it in tests, not in a
+            // proxy's steady state; -Dio.netty.leakDetection.level=simple turns it back on
+            io.netty.util.ResourceLeakDetector.setLevel(io.netty.util.ResourceLeakDetector.Level.DISABLED);
+        }
         System.exit(execute(args));
     }
 

@@ -17,7 +17,8 @@ final class HopByHop {
      * @param keepUpgrade keep {@code Upgrade} and {@code Connection: upgrade} (an upgrade request or a 101)
      */
     static void strip(HttpHeaders headers, boolean keepUpgrade) {
-        List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
+        List<String> connection = headers.contains(HttpHeaderNames.CONNECTION)
+                ? headers.getAll(HttpHeaderNames.CONNECTION) : List.of();
         if (!connection.isEmpty()) {
             for (String value : connection) {
                 for (String token : value.split(",")) {

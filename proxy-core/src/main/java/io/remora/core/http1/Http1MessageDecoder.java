@@ -50,6 +50,9 @@ abstract class Http1MessageDecoder extends ByteToMessageDecoder {
     /** A chunk size has at most this many hex digits (leading zeros included): 16 digits cover a long. */
     static final int MAX_CHUNK_SIZE_DIGITS = 16;
 
+    /** Header names and values seen on this connection (see {@link AsciiCache}). */
+    private final AsciiCache names = new AsciiCache(64, 64);
+    private final AsciiCache values = new AsciiCache(64, 128);
     static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
     static final HttpHeadersFactory TRAILERS = DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
 
@@ -291,7 +294,8 @@ abstract class Http1MessageDecoder extends ByteToMessageDecoder {
         ByteBuf slice = in.readRetainedSlice(n);
         remaining -= n;
         if (remaining == 0) {
-            out.add(new DefaultLastHttpContent(slice, TRAILERS));
+            // no trailers can follow a Content-Length body: share the empty trailers instead of allocating them
+            out.add(new DefaultLastHttpContent(slice, io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE));
             endMessage();
         } else {
             out.add(new DefaultHttpContent(slice));
@@ -664,7 +668,7 @@ abstract class Http1MessageDecoder extends ByteToMessageDecoder {
                 // an ordinary field
             }
         }
-        headers.add(ascii(in, start, nameLen), ascii(in, vs, ve - vs));
+        headers.add(names.get(in, start, nameLen), values.get(in, vs, ve - vs));
     }
 
     private void trailerField(ByteBuf in, int start, int nameLen, int vs, int ve) {
@@ -731,7 +735,7 @@ abstract class Http1MessageDecoder extends ByteToMessageDecoder {
             }
         }
         if (first) {
-            headers.add(ascii(in, nameStart, nameLen), Long.toString(contentLength));
+            headers.add(names.get(in, nameStart, nameLen), Long.toString(contentLength));
         }
     }
 
@@ -760,7 +764,7 @@ abstract class Http1MessageDecoder extends ByteToMessageDecoder {
                 throw new HttpSyntaxException("chunked applied more than once");
             }
             chunked = true;
-            headers.add(ascii(in, nameStart, nameLen), "chunked");
+            headers.add(names.get(in, nameStart, nameLen), "chunked");
             i = end;
             while (i < ve && isOws(in.getByte(i))) {
                 i++;
