@@ -8,6 +8,8 @@
 #
 # Env: DURATION (10s), WARMUP (5s), ROUNDS (3), CONNECTIONS (64), PROXIES ("direct remora haproxy nginx"),
 #      REMORA_JAVA (Temurin 25 if present, else java), REMORA_JAVA_OPTS ("-XX:+UseSerialGC -Xms64m -Xmx256m"),
+#      REMORA_CONFIG (perf/conf/remora.yaml: Remora's config; @TMP@ in it becomes the temp dir; e.g.
+#      perf/conf/remora-access-log.yaml adds a JSON access log, to measure what it costs),
 #      PROXY_CPU (0), LOAD_CPU (1), QUIET_WAIT (120: seconds to wait for a quiet machine before each run),
 #      RETRY_NOISY (2: a run in which other processes took >= 10% of the proxy's or the load CPU is measured
 #      again, at most this many times; the last attempt counts, flagged),
@@ -38,6 +40,7 @@ if [[ -z "${REMORA_JAVA:-}" ]]; then
   fi
 fi
 REMORA_JAVA_OPTS="${REMORA_JAVA_OPTS:--XX:+UseSerialGC -Xms64m -Xmx256m}"
+REMORA_CONFIG="${REMORA_CONFIG:-$conf_dir/remora.yaml}"
 
 PROXY_PORT=18000
 BACKEND_PORTS=(18081 18082)
@@ -57,6 +60,7 @@ case "${1:-}" in
   *) die "no arguments expected (settings are env vars; see --help)" ;;
 esac
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive integer, got '$ROUNDS'"
+[[ -f "$REMORA_CONFIG" ]] || die "REMORA_CONFIG: no such file: $REMORA_CONFIG"
 [[ "$RETRY_NOISY" =~ ^[0-9]+$ ]] || die "RETRY_NOISY must be a number, got '$RETRY_NOISY'"
 [[ "$QUIET_WAIT" =~ ^[0-9]+$ ]] || die "QUIET_WAIT must be a number of seconds, got '$QUIET_WAIT'"
 [[ "$CONNECTIONS" =~ ^[1-9][0-9]*$ ]] || die "CONNECTIONS must be a positive integer, got '$CONNECTIONS'"
@@ -278,7 +282,7 @@ prepare_remora() {
   cp "$root/proxy-cli/target/remora.jar" "$JAR"
   JAR_SHA="$(sha256sum "$JAR" | cut -c1-12)"
   "$REMORA_JAVA" -jar "$JAR" validate "$TMP/remora.yaml" > "$TMP/remora-validate.log" 2>&1 \
-    || { cat "$TMP/remora-validate.log" >&2; die "Remora rejects perf/conf/remora.yaml"; }
+    || { cat "$TMP/remora-validate.log" >&2; die "Remora rejects $REMORA_CONFIG"; }
 }
 
 # ---------------------------------------------------------------- configs
@@ -286,7 +290,7 @@ render() { sed "s#@TMP@#$TMP#g" "$conf_dir/$1" > "$TMP/$1"; }
 render nginx-backend.conf
 render nginx-proxy.conf
 render haproxy.cfg
-render remora.yaml
+sed "s#@TMP@#$TMP#g" "$REMORA_CONFIG" > "$TMP/remora.yaml"
 mkdir -p "$TMP/nginx-backend-tmp" "$TMP/nginx-proxy-tmp"
 nginx -t -q -e "$TMP/nginx-t.err" -p "$TMP" -c "$TMP/nginx-backend.conf" 2>"$TMP/nginx-t.log" \
   || { cat "$TMP/nginx-t.log" >&2; die "nginx rejects the backend config"; }
@@ -495,6 +499,7 @@ java_version="$("$REMORA_JAVA" -version 2>&1 | tr '\n' ' ' | sed 's/ *$//')"
   echo "- $haproxy_version; $(nginx -v 2>&1); $(wrk -v 2>&1 | head -1 | sed 's/ Copyright.*//')"
   echo "- $ROUNDS round(s), targets alternating (${targets[*]}), each: fresh proxy process, $WARMUP warm-up, then $DURATION measured; medians below"
   echo "- Proxy pinned to CPU $PROXY_CPU alone; nginx backend (1 worker) and wrk share CPU $LOAD_CPU"
+  echo "- Remora config: \`${REMORA_CONFIG#"$root"/}\`"
   echo
   cat "$table"
   echo
@@ -522,7 +527,7 @@ java_version="$("$REMORA_JAVA" -version 2>&1 | tr '\n' ' ' | sed 's/ *$//')"
   echo "## Commands"
   echo
   echo '```'
-  echo "perf/bench.sh   # DURATION=$DURATION WARMUP=$WARMUP ROUNDS=$ROUNDS CONNECTIONS=$CONNECTIONS PROXIES=\"${targets[*]}\" QUIET_WAIT=$QUIET_WAIT RETRY_NOISY=$RETRY_NOISY REMORA_JAVA_OPTS=\"$REMORA_JAVA_OPTS\""
+  echo "perf/bench.sh   # DURATION=$DURATION WARMUP=$WARMUP ROUNDS=$ROUNDS CONNECTIONS=$CONNECTIONS PROXIES=\"${targets[*]}\" QUIET_WAIT=$QUIET_WAIT RETRY_NOISY=$RETRY_NOISY REMORA_JAVA_OPTS=\"$REMORA_JAVA_OPTS\" REMORA_CONFIG=${REMORA_CONFIG#"$root"/}"
   echo "backend: ${backend_cmd[*]}"
   echo "remora:  ${remora_cmd[*]}"
   echo "haproxy: ${haproxy_cmd[*]}"

@@ -11,6 +11,7 @@ import io.remora.config.model.HostPort;
 import io.remora.config.model.LbPolicy;
 import io.remora.config.model.OutlierDetectionConfig;
 import io.remora.config.model.RetryBudgetConfig;
+import io.remora.config.model.SlowStartConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,13 @@ final class ClusterReader {
     static final Duration MAX_BUDGET_TTL = Duration.ofSeconds(60);
     /** {@code retry_budget.retry_ratio} above this is no budget at all; the cap keeps the arithmetic exact. */
     static final double MAX_RETRY_RATIO = 1000;
+    /** Priority levels 0 to this; few deployments have more than two (primary and backup). */
+    static final int MAX_PRIORITY = 127;
+    /** {@code slow_start.aggression} at most: beyond it the ramp is a step, better written as a short window. */
+    static final double MAX_AGGRESSION = 100;
+    /** The lb policies whose weights slow start can shape (ring_hash keeps keys on hosts; random has no state). */
+    static final List<LbPolicy> SLOW_START_POLICIES = List.of(LbPolicy.ROUND_ROBIN, LbPolicy.LEAST_REQUEST,
+            LbPolicy.PEAK_EWMA);
 
     private static final ClusterConfig UNREADABLE =
             new ClusterConfig(null, List.of(), null, null, null, null, null, 0);
@@ -61,9 +69,12 @@ final class ClusterReader {
         OutlierDetectionConfig outlierDetection = OutlierDetectionReader.read(m);
         CircuitBreakersConfig circuitBreakers = readCircuitBreakers(m);
         RetryBudgetConfig retryBudget = readRetryBudget(m);
+        SlowStartConfig slowStart = readSlowStart(m, lbPolicy);
+        io.remora.config.model.TlsConfig tls = TlsReader.readCluster(m);
+        io.remora.config.model.UpstreamProtocol protocol = Http2Reader.cluster(m, tls, healthCheck); // issue 7
         return new ClusterConfig(name, endpoints, dnsRefresh, dnsFamily, lbPolicy, connectTimeout, idleTimeout,
                 maxRequestsPerConnection, panicThreshold, hashOn, healthCheck, outlierDetection, circuitBreakers,
-                retryBudget, TlsReader.readCluster(m));
+                retryBudget, tls, slowStart, protocol);
     }
 
     private static List<EndpointConfig> readEndpoints(MapReader m) {
@@ -94,7 +105,42 @@ final class ClusterReader {
         }
         HostPort address = m.hostPort("address", null);
         int weight = m.integer("weight", Defaults.ENDPOINT_WEIGHT, 1, MAX_WEIGHT);
-        return new EndpointConfig(address, weight);
+        int priority = m.integer("priority", Defaults.ENDPOINT_PRIORITY, 0, MAX_PRIORITY);
+        return new EndpointConfig(address, weight, priority);
+    }
+
+    /**
+     * {@code slow_start: { window, aggression, min_weight_percent }}; {@code null} if absent or invalid.
+     *
+     * @param lbPolicy the cluster's policy, {@code null} if invalid (then the pairing is not checked)
+     */
+    private static SlowStartConfig readSlowStart(MapReader cluster, LbPolicy lbPolicy) {
+        if (!cluster.has("slow_start")) {
+            return null;
+        }
+        if (lbPolicy != null && !SLOW_START_POLICIES.contains(lbPolicy)) {
+            cluster.errors().add(cluster.path("slow_start"), "only lb_policy round_robin, least_request and"
+                    + " peak_ewma ramp weights up, and this cluster's lb_policy is " + lbPolicy.configName());
+        }
+        MapReader m = cluster.section("slow_start", ConfigKeys.SLOW_START,
+                "a map such as { window: 30s, aggression: 1.0, min_weight_percent: 10 }");
+        if (m == null) {
+            return null;
+        }
+        int before = m.errors().size();
+        Duration window = null;
+        if (!m.has("window")) {
+            m.errors().missing(m.path("window"), "a duration such as 30s (how long a host's weight ramps up)");
+        } else {
+            window = m.positiveDuration("window", null);
+        }
+        double aggression = m.positiveDecimal("aggression", Defaults.SLOW_START_AGGRESSION);
+        if (aggression > MAX_AGGRESSION) {
+            m.errors().add(m.path("aggression"), m.get("aggression"), "must be > 0 and <= 100");
+        }
+        double minWeightPercent = m.nonNegativeDecimal("min_weight_percent", Defaults.SLOW_START_MIN_WEIGHT_PERCENT,
+                100);
+        return m.errors().size() == before ? new SlowStartConfig(window, aggression, minWeightPercent) : null;
     }
 
     /**

@@ -45,22 +45,65 @@ final class ConfigKeys {
 
     static final Section LISTENER = new Section(
             List.of("name", "address", "protocol", "cluster", "routes", "idle_timeout", "stream_idle_timeout",
-                    "request_headers_timeout", "max_request_headers_kb", "access_log", "tls"),
-            List.of(
-                    "max_headers_count", "headers_with_underscores", "max_connections", // issue 10
-                    "rate_limit", // issue 9
-                    "http2")); // issue 7
+                    "request_headers_timeout", "max_request_headers_kb", "max_headers_count",
+                    "headers_with_underscores", "max_connections", "normalize_path", "merge_slashes", "access_log",
+                    "tls", "rate_limit", "http2"),
+            List.of());
+
+    static final Section HTTP2 = new Section(
+            List.of("max_concurrent_streams", "initial_stream_window", "initial_connection_window",
+                    "max_header_list_kb"),
+            List.of());
 
     static final Section ACCESS_LOG = new Section(
             List.of("path", "format"),
             List.of());
 
     static final Section ROUTE = new Section(
-            List.of("match", "cluster", "timeout", "retry"),
-            List.of(
-                    "weighted_clusters", "rate_limit", "fault", "fallback", "request_headers_to_add", // issue 9
-                    "request_headers_to_remove", "response_headers_to_add", "prefix_rewrite",
-                    "direct_response", "redirect"));
+            List.of("match", "cluster", "weighted_clusters", "timeout", "retry", "rate_limit", "fault", "fallback",
+                    "request_headers_to_add", "request_headers_to_remove", "response_headers_to_add",
+                    "prefix_rewrite", "direct_response", "redirect"),
+            List.of());
+
+    static final Section RATE_LIMIT = new Section(
+            List.of("requests_per_second", "burst", "key"),
+            List.of());
+
+    static final Section RATE_LIMIT_KEY = new Section(
+            List.of("header"),
+            List.of());
+
+    static final Section FAULT = new Section(
+            List.of("delay", "abort", "only_with_header"),
+            List.of());
+
+    static final Section FAULT_DELAY = new Section(
+            List.of("fixed", "percent"),
+            List.of());
+
+    static final Section FAULT_ABORT = new Section(
+            List.of("status", "percent"),
+            List.of());
+
+    static final Section FALLBACK = new Section(
+            List.of("status", "content_type", "body"),
+            List.of());
+
+    static final Section WEIGHTED_CLUSTER = new Section(
+            List.of("cluster", "weight"),
+            List.of());
+
+    static final Section HEADER_VALUE = new Section(
+            List.of("name", "value"),
+            List.of());
+
+    static final Section DIRECT_RESPONSE = new Section(
+            List.of("status", "body"),
+            List.of());
+
+    static final Section REDIRECT = new Section(
+            List.of("https", "host", "path", "status"),
+            List.of());
 
     static final Section RETRY = new Section(
             List.of("retry_on", "num_retries", "per_try_timeout", "backoff", "retriable_status_codes",
@@ -78,10 +121,12 @@ final class ConfigKeys {
     static final Section CLUSTER = new Section(
             List.of("name", "endpoints", "dns_refresh", "dns_family", "lb_policy", "hash_on", "connect_timeout",
                     "idle_timeout", "max_requests_per_connection", "panic_threshold", "health_check",
-                    "outlier_detection", "circuit_breakers", "retry_budget", "tls"),
-            List.of(
-                    "protocol", // issue 7
-                    "slow_start")); // issue 9
+                    "outlier_detection", "circuit_breakers", "retry_budget", "slow_start", "protocol", "tls"),
+            List.of());
+
+    static final Section SLOW_START = new Section(
+            List.of("window", "aggression", "min_weight_percent"),
+            List.of());
 
     static final Section LISTENER_TLS = new Section(
             List.of("cert_file", "key_file", "ca_file", "mode", "allowed_identities", "min_version"),
@@ -130,12 +175,11 @@ final class ConfigKeys {
             List.of());
 
     static final Section ENDPOINT = new Section(
-            List.of("address", "weight"),
-            List.of("priority")); // issue 9
+            List.of("address", "weight", "priority"),
+            List.of());
 
-    /** {@code retry.retry_on} conditions the schema lists for gRPC, which arrives with HTTP/2 (issue 7). */
-    static final List<String> LATER_RETRY_ON = List.of("cancelled", "deadline-exceeded", "internal",
-            "resource-exhausted", "unavailable");
+    /** {@code retry.retry_on} conditions the schema lists for later work: none left (gRPC's came with issue 7). */
+    static final List<String> LATER_RETRY_ON = List.of();
 
     private ConfigKeys() {
     }

@@ -55,6 +55,11 @@ final class ErrorList {
         return errors.isEmpty();
     }
 
+    /** Errors so far: a reader compares it before and after reading a value to learn whether the value was valid. */
+    int size() {
+        return errors.size();
+    }
+
     List<ValidationError> toList() {
         return List.copyOf(errors);
     }

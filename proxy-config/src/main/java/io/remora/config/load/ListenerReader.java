@@ -3,9 +3,11 @@ package io.remora.config.load;
 import io.remora.config.model.AccessLogConfig;
 import io.remora.config.model.TlsConfig;
 import io.remora.config.model.Defaults;
+import io.remora.config.model.HeadersWithUnderscores;
 import io.remora.config.model.HostPort;
 import io.remora.config.model.ListenerConfig;
 import io.remora.config.model.Protocol;
+import io.remora.config.model.RateLimitConfig;
 import io.remora.config.model.RouteConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,8 +61,51 @@ final class ListenerReader {
         int maxRequestHeadersKb = m.integer("max_request_headers_kb", Defaults.MAX_REQUEST_HEADERS_KB, 1, 1024);
         AccessLogConfig accessLog = readAccessLog(m, protocol);
         TlsConfig tls = TlsReader.readListener(m);
+        // issue 10: HTTP/1.1 strictness and connection limits
+        int maxHeadersCount = Defaults.MAX_HEADERS_COUNT;
+        HeadersWithUnderscores underscores = Defaults.HEADERS_WITH_UNDERSCORES;
+        boolean normalizePath = Defaults.NORMALIZE_PATH;
+        boolean mergeSlashes = Defaults.MERGE_SLASHES;
+        if (httpOnly(m, protocol, "max_headers_count")) {
+            maxHeadersCount = m.integer("max_headers_count", Defaults.MAX_HEADERS_COUNT, 1, 1000);
+        }
+        if (httpOnly(m, protocol, "headers_with_underscores")) {
+            HeadersWithUnderscores u = m.choice("headers_with_underscores", Defaults.HEADERS_WITH_UNDERSCORES,
+                    HeadersWithUnderscores.values(), HeadersWithUnderscores::configName, List.of());
+            underscores = u != null ? u : Defaults.HEADERS_WITH_UNDERSCORES;
+        }
+        if (httpOnly(m, protocol, "normalize_path")) {
+            normalizePath = m.bool("normalize_path", Defaults.NORMALIZE_PATH);
+        }
+        if (httpOnly(m, protocol, "merge_slashes")) {
+            mergeSlashes = m.bool("merge_slashes", Defaults.MERGE_SLASHES);
+        }
+        int maxConnections = m.integer("max_connections", Defaults.MAX_CONNECTIONS, 0, Integer.MAX_VALUE);
+        RateLimitConfig rateLimit = null;
+        if (protocol == Protocol.TCP && m.has("rate_limit")) {
+            errors.add(m.path("rate_limit"), "only http listeners have a rate limit: it counts requests");
+        } else {
+            rateLimit = TrafficPolicyReader.rateLimit(m);
+        }
+        io.remora.config.model.Http2Config http2 = Http2Reader.listener(m, protocol); // issue 7
         return new ListenerConfig(name, address, protocol, cluster, routes, idleTimeout, streamIdleTimeout,
-                requestHeadersTimeout, maxRequestHeadersKb, accessLog, tls);
+                requestHeadersTimeout, maxRequestHeadersKb, accessLog, tls, maxHeadersCount, underscores,
+                maxConnections, normalizePath, mergeSlashes, rateLimit, http2);
+    }
+
+    /**
+     * Whether {@code key} is present and may be read: keys about HTTP messages are an error on a tcp listener,
+     * where they would be silently ignored.
+     */
+    private static boolean httpOnly(MapReader m, Protocol protocol, String key) {
+        if (!m.has(key)) {
+            return false;
+        }
+        if (protocol == Protocol.TCP) {
+            m.errors().add(m.path(key), "only http listeners parse HTTP messages; a tcp listener forwards bytes");
+            return false;
+        }
+        return true;
     }
 
     /**

@@ -19,6 +19,9 @@ import java.util.Objects;
  * @param outlierDetection         passive health checking (ejection); {@code null} = none
  * @param circuitBreakers          never {@code null}: {@link CircuitBreakersConfig#DEFAULT} when not configured
  * @param retryBudget              never {@code null}: {@link RetryBudgetConfig#DEFAULT} when not configured
+ * @param slowStart                hosts that join or come back ramp their weight up; {@code null} = no slow start
+ * @param protocol                 what Remora speaks to the endpoints; never {@code null}:
+ *                                 {@link Defaults#CLUSTER_PROTOCOL} when not configured
  */
 public record ClusterConfig(
         String name,
@@ -35,11 +38,14 @@ public record ClusterConfig(
         OutlierDetectionConfig outlierDetection,
         CircuitBreakersConfig circuitBreakers,
         RetryBudgetConfig retryBudget,
-        TlsConfig tls) {
+        TlsConfig tls,
+        SlowStartConfig slowStart,
+        UpstreamProtocol protocol) {
 
-    /** A {@code null} {@code circuitBreakers} or {@code retryBudget} stands for the defaults. */
+    /** A {@code null} {@code circuitBreakers}, {@code retryBudget} or {@code protocol} stands for the defaults. */
     public ClusterConfig {
         endpoints = List.copyOf(endpoints);
+        protocol = Objects.requireNonNullElse(protocol, Defaults.CLUSTER_PROTOCOL);
         circuitBreakers = Objects.requireNonNullElse(circuitBreakers, Defaults.CIRCUIT_BREAKERS);
         retryBudget = Objects.requireNonNullElse(retryBudget, Defaults.RETRY_BUDGET);
     }
@@ -55,12 +61,32 @@ public record ClusterConfig(
                 Defaults.PANIC_THRESHOLD, null, null, null, Defaults.CIRCUIT_BREAKERS, Defaults.RETRY_BUDGET);
     }
 
+    /** An HTTP/1.1 cluster (the constructor of code written before HTTP/2 upstreams existed). */
+    public ClusterConfig(String name, List<EndpointConfig> endpoints, Duration dnsRefresh, DnsFamily dnsFamily,
+            LbPolicy lbPolicy, Duration connectTimeout, Duration idleTimeout, int maxRequestsPerConnection,
+            int panicThreshold, HashOn hashOn, HealthCheckConfig healthCheck, OutlierDetectionConfig outlierDetection,
+            CircuitBreakersConfig circuitBreakers, RetryBudgetConfig retryBudget, TlsConfig tls,
+            SlowStartConfig slowStart) {
+        this(name, endpoints, dnsRefresh, dnsFamily, lbPolicy, connectTimeout, idleTimeout, maxRequestsPerConnection,
+                panicThreshold, hashOn, healthCheck, outlierDetection, circuitBreakers, retryBudget, tls, slowStart,
+                Defaults.CLUSTER_PROTOCOL);
+    }
+
+    /** A cluster without slow start (the constructor of code written before slow start existed). */
+    public ClusterConfig(String name, List<EndpointConfig> endpoints, Duration dnsRefresh, DnsFamily dnsFamily,
+            LbPolicy lbPolicy, Duration connectTimeout, Duration idleTimeout, int maxRequestsPerConnection,
+            int panicThreshold, HashOn hashOn, HealthCheckConfig healthCheck, OutlierDetectionConfig outlierDetection,
+            CircuitBreakersConfig circuitBreakers, RetryBudgetConfig retryBudget, TlsConfig tls) {
+        this(name, endpoints, dnsRefresh, dnsFamily, lbPolicy, connectTimeout, idleTimeout, maxRequestsPerConnection,
+                panicThreshold, hashOn, healthCheck, outlierDetection, circuitBreakers, retryBudget, tls, null);
+    }
+
     /** A cluster without TLS to its upstreams (the constructor of code written before TLS existed). */
     public ClusterConfig(String name, List<EndpointConfig> endpoints, Duration dnsRefresh, DnsFamily dnsFamily,
             LbPolicy lbPolicy, Duration connectTimeout, Duration idleTimeout, int maxRequestsPerConnection,
             int panicThreshold, HashOn hashOn, HealthCheckConfig healthCheck, OutlierDetectionConfig outlierDetection,
             CircuitBreakersConfig circuitBreakers, RetryBudgetConfig retryBudget) {
         this(name, endpoints, dnsRefresh, dnsFamily, lbPolicy, connectTimeout, idleTimeout, maxRequestsPerConnection,
-                panicThreshold, hashOn, healthCheck, outlierDetection, circuitBreakers, retryBudget, null);
+                panicThreshold, hashOn, healthCheck, outlierDetection, circuitBreakers, retryBudget, null, null);
     }
 }

@@ -19,6 +19,15 @@ public final class Defaults {
     public static final Duration STREAM_IDLE_TIMEOUT = Duration.ofMinutes(5);
     public static final Duration REQUEST_HEADERS_TIMEOUT = Duration.ofSeconds(10);
     public static final int MAX_REQUEST_HEADERS_KB = 64;
+    /** Header fields in a request head (and, separately, in its trailer section); over → 431. */
+    public static final int MAX_HEADERS_COUNT = 100;
+    public static final HeadersWithUnderscores HEADERS_WITH_UNDERSCORES = HeadersWithUnderscores.DROP;
+    /** Concurrent downstream connections per listener; 0 = no limit. */
+    public static final int MAX_CONNECTIONS = 0;
+    /** Paths are normalized (unreserved percent-decoding, dot-segments) before routing and forwarding. */
+    public static final boolean NORMALIZE_PATH = true;
+    /** Runs of slashes in a path are kept as they are unless a listener says {@code merge_slashes: true}. */
+    public static final boolean MERGE_SLASHES = false;
     /** {@code access_log.format} when not given. */
     public static final String ACCESS_LOG_FORMAT = AccessLogConfig.JSON;
 
@@ -84,6 +93,36 @@ public final class Defaults {
     public static final RetryPolicyConfig RETRY_POLICY = new RetryPolicyConfig(RETRY_ON, List.of(),
             RETRY_NUM_RETRIES, RETRY_PER_TRY_TIMEOUT, RETRY_BASE_INTERVAL, RETRY_MAX_INTERVAL, RETRY_NON_IDEMPOTENT,
             RETRY_MAX_BUFFERED_BODY);
+
+    // ---- traffic policy (issue 9) ------------------------------------------------------------------------
+
+    /** An endpoint's priority level when not given: the preferred one. */
+    public static final int ENDPOINT_PRIORITY = 0;
+    /**
+     * {@code rate_limit.burst} when not given is this many seconds of {@code requests_per_second} (rounded up, at
+     * least 1): Linkerd's one-second GCRA tolerance.
+     */
+    public static final int RATE_LIMIT_BURST_SECONDS = 1;
+    /** {@code fault.delay.percent} and {@code fault.abort.percent} when not given: every request (as Istio). */
+    public static final double FAULT_PERCENT = 100;
+    /** {@code fallback.content_type} when not given. */
+    public static final String FALLBACK_CONTENT_TYPE = "text/plain; charset=utf-8";
+    /** {@code redirect.status} when not given: permanent, as Envoy's {@code MOVED_PERMANENTLY} default. */
+    public static final int REDIRECT_STATUS = 301;
+    /** {@code slow_start.aggression} when not given: a linear ramp. */
+    public static final double SLOW_START_AGGRESSION = 1.0;
+    /** {@code slow_start.min_weight_percent} when not given. */
+    public static final double SLOW_START_MIN_WEIGHT_PERCENT = 10;
+
+    // ---- HTTP/2 and gRPC (issue 7) -----------------------------------------------------------------------
+
+    /**
+     * A listener's {@code http2} when not given: {@code max_concurrent_streams: 100, initial_stream_window: 64KiB,
+     * initial_connection_window: 1MiB, max_header_list_kb: 16}.
+     */
+    public static final Http2Config HTTP2 = Http2Config.DEFAULT;
+    /** A cluster's {@code protocol} when not given. */
+    public static final UpstreamProtocol CLUSTER_PROTOCOL = UpstreamProtocol.HTTP1;
 
     private Defaults() {
     }

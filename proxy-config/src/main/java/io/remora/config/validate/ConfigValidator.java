@@ -16,8 +16,9 @@ import java.util.Set;
 
 /**
  * The rules that span several keys of a config: unique listener names and addresses, unique cluster names,
- * clusters that routes and tcp listeners refer to, and an admin server that stays on loopback unless allowed
- * otherwise. They are checked on the model, after every key was read, because no single key can be judged alone.
+ * clusters that routes (their {@code cluster} or {@code weighted_clusters}) and tcp listeners refer to, and an
+ * admin server that stays on loopback unless allowed otherwise. They are checked on the model, after every key was
+ * read, because no single key can be judged alone.
  *
  * <p>Paths are built from list positions ({@code listeners[1].name}), so the lists must be in file order.
  * A {@code null} field is skipped: the loader builds a best-effort model even from a broken file, so that these
@@ -130,7 +131,12 @@ public final class ConfigValidator {
             }
             List<RouteConfig> routes = listener.routes();
             for (int r = 0; r < routes.size(); r++) {
-                checkReference(path + ".routes[" + r + "].cluster", routes.get(r).cluster(), names, errors);
+                RouteConfig route = routes.get(r);
+                checkReference(path + ".routes[" + r + "].cluster", route.cluster(), names, errors);
+                for (int w = 0; w < route.weightedClusters().size(); w++) {
+                    checkReference(path + ".routes[" + r + "].weighted_clusters[" + w + "].cluster",
+                            route.weightedClusters().get(w).cluster(), names, errors);
+                }
             }
         }
     }

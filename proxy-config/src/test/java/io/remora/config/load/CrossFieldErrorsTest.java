@@ -95,18 +95,19 @@ class CrossFieldErrorsTest {
                         "listeners[0].address: \"127.0.0.1:99999\": port must be 1-65535",
                         "listeners[0].routes: an http listener needs at least one route,"
                                 + " such as { match: { prefix: / }, cluster: api }",
-                        "listeners[1].rate_limit: not supported yet by this version of Remora",
                         "listeners[1].routes[0].match.prefix: \"api\": must start with \"/\"",
                         "listeners[1].routes[0].timeout: \"2 s\": expected a duration such as 250ms, 2s, 1m",
+                        "listeners[1].rate_limit.requests_per_second: 0: must be > 0",
                         "listeners[2]: \"oops\": expected a map such as { name: ingress,"
                                 + " address: 127.0.0.1:15001, routes: [...] }",
-                        "clusters[0].slow_start: not supported yet by this version of Remora",
                         "clusters[0].endpoints[0].weight: 0: must be 1-10000",
                         "clusters[0].hash_on: missing, lb_policy ring_hash needs a key to hash, expected a map"
                                 + " such as { header: x-user-id }, { cookie: session } or { source_ip: true }",
                         "clusters[0].health_check: missing a probe, expected http: { path: /healthz } or tcp: {}",
                         "clusters[0].outlier_detection.max_ejection_time: \"10s\": must be >="
                                 + " base_ejection_time (30s)",
+                        "clusters[0].slow_start: only lb_policy round_robin, least_request and peak_ewma ramp"
+                                + " weights up, and this cluster's lb_policy is ring_hash",
                         "clusters[1].endpoints: empty, expected at least one endpoint such as"
                                 + " { address: 127.0.0.1:8080 }",
                         "listeners[1].name: \"in\": duplicate listener name, also used by listeners[0]",
@@ -121,7 +122,7 @@ class CrossFieldErrorsTest {
                             rutes: [ { cluster: api } ]
                           - name: in
                             address: 127.0.0.1:15002
-                            rate_limit: { requests_per_second: 10 }
+                            rate_limit: { requests_per_second: 0 }
                             routes:
                               - match: { prefix: api }
                                 cluster: apii

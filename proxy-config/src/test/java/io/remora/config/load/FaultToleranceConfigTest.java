@@ -602,7 +602,8 @@ class FaultToleranceConfigTest {
             assertEquals(Set.of(RetryOn.values()), route("""
                     cluster: api
                     retry:
-                      retry_on: [5xx, gateway-error, connect-failure, reset, refused-stream, retriable-status-codes]
+                      retry_on: [5xx, gateway-error, connect-failure, reset, refused-stream, retriable-status-codes,
+                                 cancelled, deadline-exceeded, internal, resource-exhausted, unavailable]
                       retriable_status_codes: [503]
                     """).retry().retryOn());
         }
@@ -614,17 +615,22 @@ class FaultToleranceConfigTest {
             assertEquals(List.of(PATH + ".retry_on[0]: \"connect_failure\": unknown condition, did you mean"
                     + " \"connect-failure\"?"), routeErrors("cluster: api\nretry: { retry_on: [connect_failure] }"));
             assertEquals(List.of(PATH + ".retry_on[0]: \"teapot\": unknown condition (expected one of: 5xx,"
-                            + " gateway-error, connect-failure, reset, refused-stream, retriable-status-codes)"),
+                            + " gateway-error, connect-failure, reset, refused-stream, retriable-status-codes,"
+                            + " cancelled, deadline-exceeded, internal, resource-exhausted, unavailable)"),
                     routeErrors("cluster: api\nretry: { retry_on: [teapot] }"));
         }
 
         @ParameterizedTest
         @ValueSource(strings = {"cancelled", "deadline-exceeded", "internal", "resource-exhausted", "unavailable"})
-        void grpcConditionsAreNotSupportedYet(String condition) {
-            assertEquals(List.of(PATH + ".retry_on[1]: \"" + condition + "\": not supported yet by this version of"
-                            + " Remora (gRPC conditions come with HTTP/2; supported: 5xx, gateway-error,"
-                            + " connect-failure, reset, refused-stream, retriable-status-codes)"),
-                    routeErrors("cluster: api\nretry: { retry_on: [5xx, " + condition + "] }"));
+        void grpcConditionsAreAccepted(String condition) throws ConfigException {
+            assertEquals(2, route("cluster: api\nretry: { retry_on: [5xx, " + condition + "] }").retry().retryOn()
+                    .size());
+        }
+
+        @Test
+        void aTypoOfAGrpcConditionSuggestsIt() {
+            assertEquals(List.of(PATH + ".retry_on[0]: \"unavailble\": unknown condition, did you mean"
+                    + " \"unavailable\"?"), routeErrors("cluster: api\nretry: { retry_on: [unavailble] }"));
         }
 
         @Test

@@ -58,6 +58,29 @@ class ModelConstructorsTest {
     }
 
     @Test
+    void constructorsFromBeforeTheTrafficPolicyMeanNone() {
+        RouteConfig r = new RouteConfig(new RouteMatch("/", null, null, null), "api", Duration.ofSeconds(2), null);
+        assertEquals(List.of(), r.weightedClusters());
+        assertNull(r.rateLimit());
+        assertNull(r.fault());
+        assertNull(r.fallback());
+        assertEquals(List.of(), r.requestHeadersToAdd());
+        assertEquals(List.of(), r.requestHeadersToRemove());
+        assertEquals(List.of(), r.responseHeadersToAdd());
+        assertNull(r.prefixRewrite());
+        assertNull(r.directResponse());
+        assertNull(r.redirect());
+        assertEquals(List.of("api"), r.clusters());
+        assertEquals(0, new EndpointConfig(new HostPort("127.0.0.1", 8081), 2).priority());
+        ClusterConfig c = new ClusterConfig("api", ENDPOINTS, Defaults.DNS_REFRESH, Defaults.DNS_FAMILY,
+                LbPolicy.ROUND_ROBIN, Defaults.CONNECT_TIMEOUT, Defaults.CLUSTER_IDLE_TIMEOUT, 0);
+        assertNull(c.slowStart());
+        ListenerConfig l = new ListenerConfig("in", new HostPort("127.0.0.1", 15001), Protocol.HTTP, null, List.of(),
+                Defaults.LISTENER_IDLE_TIMEOUT, Defaults.STREAM_IDLE_TIMEOUT, Defaults.REQUEST_HEADERS_TIMEOUT, 64);
+        assertNull(l.rateLimit());
+    }
+
+    @Test
     void defaultsFollowTheSchema() {
         assertEquals(new CircuitBreakersConfig(1024, 1024, 1024, 3, Duration.ofSeconds(1)), Defaults.CIRCUIT_BREAKERS);
         assertEquals(new RetryBudgetConfig(0.2, 10, Duration.ofSeconds(10)), Defaults.RETRY_BUDGET);
@@ -67,5 +90,9 @@ class ModelConstructorsTest {
         assertEquals(Defaults.RETRY_MAX_INTERVAL,
                 Defaults.RETRY_BASE_INTERVAL.multipliedBy(Defaults.RETRY_MAX_INTERVAL_FACTOR));
         assertEquals(65536, Defaults.RETRY_MAX_BUFFERED_BODY);
+        assertEquals(301, Defaults.REDIRECT_STATUS);
+        assertEquals(1.0, Defaults.SLOW_START_AGGRESSION);
+        assertEquals(10.0, Defaults.SLOW_START_MIN_WEIGHT_PERCENT);
+        assertEquals(0, Defaults.ENDPOINT_PRIORITY);
     }
 }

@@ -42,6 +42,16 @@ final class ClustersJson {
         w.field("hosts_total", s.hosts().size());
         w.field("hosts_available", s.available());
         w.field("panic", s.panic());
+        if (s.levels().size() > 1) {
+            // priority failover: how the levels share the traffic now
+            w.name("priorities").beginArray();
+            for (HostSet.Level l : s.levels()) {
+                w.beginObject().field("priority", l.priority()).field("hosts", l.hosts().size())
+                        .field("available", l.available()).field("load_percent", l.loadPercent())
+                        .field("panic", l.panic()).endObject();
+            }
+            w.endArray();
+        }
         CircuitBreaker b = c.breaker();
         w.name("circuit_breakers").beginObject();
         for (CircuitBreaker.Kind k : CircuitBreaker.Kind.values()) {
@@ -56,17 +66,24 @@ final class ClustersJson {
         }
         w.name("hosts").beginArray();
         for (Host h : s.hosts()) {
-            writeHost(w, c, h, now, nowEpochMillis);
+            writeHost(w, c, s, h, now, nowEpochMillis);
         }
         w.endArray();
         w.endObject();
     }
 
-    private static void writeHost(JsonWriter w, Cluster c, Host h, long now, long nowEpochMillis) {
+    private static void writeHost(JsonWriter w, Cluster c, HostSet s, Host h, long now, long nowEpochMillis) {
         w.beginObject();
         w.field("address", h.addressString());
         w.field("endpoint", h.endpoint());
         w.field("weight", h.weight());
+        w.field("priority", h.priority());
+        if (h.rampStart() != Host.NOT_RAMPING && c.config().slowStart() != null) {
+            // slow start: the share of its weight the host is balanced with in the current snapshot
+            w.field("slow_start_elapsed_ms", Math.max(0, (now - h.rampStart()) / 1_000_000));
+            w.field("slow_start_weight_percent", Math.round(100.0 * s.weightOf(h)
+                    / (h.weight() * (double) io.remora.core.lb.SlowStart.SCALE)));
+        }
         w.field("available", h.isAvailable());
         w.field("health", healthState(c, h));
         w.field("health_reason", h.unhealthyReason());

@@ -23,13 +23,25 @@ public final class DownstreamCodec
     /** Methods of decoded requests whose final response has not been encoded yet, in order. */
     private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>();
 
+    /** A codec with the decoder's default field-count limit and underscore policy. */
     public DownstreamCodec(int maxHeadBytes) {
-        init(new RequestDecoder(maxHeadBytes), new ResponseEncoder());
+        this(maxHeadBytes, io.remora.core.http1.StrictRequestDecoder.DEFAULT_MAX_HEADERS_COUNT,
+                io.remora.core.http1.StrictRequestDecoder.DEFAULT_HEADERS_WITH_UNDERSCORES);
+    }
+
+    /**
+     * @param maxHeadersCount        a listener's {@code max_headers_count}
+     * @param headersWithUnderscores a listener's {@code headers_with_underscores}
+     */
+    public DownstreamCodec(int maxHeadBytes, int maxHeadersCount,
+            io.remora.core.http1.UnderscorePolicy headersWithUnderscores) {
+        init(new RequestDecoder(maxHeadBytes, maxHeadersCount, headersWithUnderscores), new ResponseEncoder());
     }
 
     private final class RequestDecoder extends io.remora.core.http1.StrictRequestDecoder {
-        RequestDecoder(int maxHeadBytes) {
-            super(maxHeadBytes);
+        RequestDecoder(int maxHeadBytes, int maxHeadersCount, io.remora.core.http1.UnderscorePolicy underscores) {
+            super(maxHeadBytes, maxHeadersCount, underscores, DEFAULT_MAX_CHUNK_EXTENSION_BYTES,
+                    DEFAULT_MAX_TRAILER_BYTES);
         }
 
         @Override

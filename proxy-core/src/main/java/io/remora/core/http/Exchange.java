@@ -15,22 +15,32 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.remora.config.model.ClusterConfig;
+import io.remora.config.model.DirectResponseConfig;
+import io.remora.config.model.FallbackConfig;
 import io.remora.config.model.HashOn;
+import io.remora.config.model.RedirectConfig;
 import io.remora.core.breaker.CircuitBreaker;
+import io.remora.core.fault.FaultInjector;
 import io.remora.core.lb.HashFunction;
 import io.remora.core.lb.LoadBalancer;
 import io.remora.core.outlier.Outcome;
 import io.remora.core.pool.HostPool;
+import io.remora.core.ratelimit.RateLimiter;
 import io.remora.core.retry.RetryPolicy;
 import io.remora.core.retry.RetryPolicy.Failure;
 import io.remora.core.route.Route;
 import io.remora.core.upstream.Cluster;
 import io.remora.core.upstream.Host;
 import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -52,8 +62,20 @@ import java.util.concurrent.TimeUnit;
  * <p>The exchange is complete when both the response has been written and the request has been read to its
  * end; a request body the upstream no longer wants (early response, local reply) is read and discarded up to
  * {@link #DISCARD_LIMIT} bytes, past which the downstream connection is closed instead.
+ *
+ * <p>Traffic policy, in this order, before the first attempt: the listener's rate limit, routing, the route's rate
+ * limit (both 429 {@code RL} with {@code retry-after}), the route's fault injection (a delay holds the request, its
+ * body waiting with reading paused, and the route timeout starts after it; an abort answers with its status and
+ * {@code FI}), then {@code direct_response} or {@code redirect}, or the request header actions and
+ * {@code prefix_rewrite} and the first attempt. A route's {@code fallback} replaces the replies Remora itself
+ * produces for an upstream failure ({@link #FALLBACK_FLAGS}), never an upstream's own response; the reply keeps
+ * its flags and adds {@code FB}. {@code response_headers_to_add} applies to every response of the route.
  */
 final class Exchange {
+    private static final System.Logger LOG = System.getLogger(Exchange.class.getName());
+    /** The failures a route's {@code fallback} replaces: Remora's own replies to upstream failures, and aborts. */
+    static final Set<ResponseFlag> FALLBACK_FLAGS = EnumSet.of(ResponseFlag.UH, ResponseFlag.UF, ResponseFlag.UO,
+            ResponseFlag.UT, ResponseFlag.URX, ResponseFlag.UR, ResponseFlag.UPE, ResponseFlag.FI);
     /** Request bytes kept to resend after a stale-pool close when the route has no retry policy. */
     static final int STALE_RESEND_LIMIT = 64 * 1024;
     static final int DISCARD_LIMIT = 64 * 1024;
@@ -63,6 +85,8 @@ final class Exchange {
     private final HttpProxyHandler down;
     private final HttpRequest request;
     private final Route route;
+    /** Where this request goes: the route's cluster, or the one its weighted split picked; null if none. */
+    private final Route.Target target;
     private final Cluster cluster;
     private final RetryPolicy policy;
     private final boolean idempotent;
@@ -121,13 +145,27 @@ final class Exchange {
     private String flags;
     private Host lastHost;
     private final io.remora.core.metrics.ClusterStats stats;
+    /** The gRPC status the client got (from the upstream, or Remora's own gRPC reply), or -1: not a gRPC call. */
+    int grpcStatus = -1;
+    /** When the request's {@code grpc-timeout} runs out, counted from its start; 0 = none; -1 = not read yet. */
+    private long grpcDeadline = -1;
+    /** A gRPC response whose status comes in its trailers: its outcome is recorded when they arrive. */
+    private boolean grpcOutcomePending;
+    private long grpcHeadNanos;
+    /** A fault delay holds the request: nothing is forwarded and the route timeout waits until it ends. */
+    private boolean delaying;
+    /** A fault delay was injected: the response carries {@code FI}. */
+    private boolean injectedDelay;
+    /** The request target before {@code prefix_rewrite}, when it rewrote it (for the access log). */
+    private String clientUri;
 
     Exchange(HttpProxyHandler down, HttpRequest request, Route route) {
         this.down = down;
         this.request = request;
         this.route = route;
-        this.cluster = route == null ? null : route.cluster();
-        this.stats = route == null ? null : route.clusterStats();
+        this.target = route == null ? null : route.pickTarget();
+        this.cluster = target == null ? null : target.cluster();
+        this.stats = target == null ? null : target.stats();
         this.policy = route == null ? null : route.retryPolicy();
         HttpMethod m = request.method();
         this.idempotent = m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS
@@ -160,6 +198,11 @@ final class Exchange {
         return request;
     }
 
+    /** The request target as the client sent it (a route's {@code prefix_rewrite} changes what goes upstream). */
+    String clientUri() {
+        return clientUri != null ? clientUri : request.uri();
+    }
+
     /** The status sent to the client, or 0 if none was. */
     int status() {
         return status;
@@ -183,21 +226,161 @@ final class Exchange {
         return responseStarted;
     }
 
-    /** Routes the request and starts its first attempt; answers 404/503 itself when it cannot. */
+    /**
+     * Applies the traffic policy and starts the first attempt; answers itself when the request is rate limited,
+     * unroutable (404), faulted, answered by the route, or has nowhere to go (503).
+     */
     void start() {
+        RateLimiter listenerLimit = down.listener().rateLimiter();
+        if (listenerLimit != null && rateLimited(listenerLimit, false)) {
+            return;
+        }
         if (route == null) {
             localReply(HttpResponseStatus.NOT_FOUND, ResponseFlag.NR, "no route for " + request.method() + " "
                     + request.uri() + " on listener " + down.listenerName());
             return;
         }
+        RateLimiter routeLimit = route.rateLimiter();
+        if (routeLimit != null && rateLimited(routeLimit, true)) {
+            return;
+        }
+        FaultInjector faults = route.fault();
+        FaultInjector.Decision fault = faults == null ? FaultInjector.Decision.NONE
+                : faults.decide(faults.onlyWithHeader() != null && request.headers().contains(faults.onlyWithHeader()));
+        if (fault.delays()) {
+            delaying = true;
+            injectedDelay = true;
+            down.listener().stats().faultDelayed();
+            down.executor().schedule(() -> afterDelay(fault), fault.delayNanos(), TimeUnit.NANOSECONDS);
+            return;
+        }
+        proceed(fault);
+    }
+
+    /** An injected delay is over: go on (unless the exchange ended meanwhile), and start the route timeout. */
+    private void afterDelay(FaultInjector.Decision fault) {
+        delaying = false;
+        if (responseDone) {
+            return;
+        }
+        proceed(fault);
+        if (requestComplete) {
+            armRouteTimeout();
+        }
+    }
+
+    /** After the rate limits and any delay: an abort, the route's own answer, or the first attempt. */
+    private void proceed(FaultInjector.Decision fault) {
+        if (fault.aborts()) {
+            down.listener().stats().faultAborted();
+            localReply(HttpResponseStatus.valueOf(fault.abortStatus()), ResponseFlag.FI, "fault injected: abort with "
+                    + fault.abortStatus() + " (route fault.abort)");
+            return;
+        }
+        DirectResponseConfig direct = route.config().directResponse();
+        if (direct != null) {
+            respond(staticResponse(direct.status(), direct.body().isEmpty() ? null : TEXT_UTF8, direct.body()), null);
+            return;
+        }
+        RedirectConfig redirect = route.config().redirect();
+        if (redirect != null) {
+            FullHttpResponse r = staticResponse(redirect.status(), null, "");
+            r.headers().set(HttpHeaderNames.LOCATION, location(redirect));
+            respond(r, null);
+            return;
+        }
         if (cluster == null) {
             localReply(HttpResponseStatus.SERVICE_UNAVAILABLE, ResponseFlag.UH, "cluster "
-                    + route.config().cluster() + " is not running");
+                    + (target == null ? route.config().cluster() : target.name()) + " is not running");
             return;
         }
         cluster.retryBudget().deposit();
-        hash = requestHash(cluster.config().hashOn());
+        hash = requestHash(cluster.config().hashOn()); // from the client's own headers, before the route's actions
+        route.applyRequestHeaders(request.headers());
+        String uri = route.rewrite(request.uri());
+        if (!uri.equals(request.uri())) {
+            clientUri = request.uri();
+            request.setUri(uri);
+        }
         startAttempt();
+    }
+
+    /**
+     * Takes a token from {@code limiter} for this request; when there is none, answers 429 {@code RL} with
+     * {@code retry-after} (whole seconds, rounded up) and returns true.
+     */
+    private boolean rateLimited(RateLimiter limiter, boolean routeLimit) {
+        String key = limiter.keyHeader() == null ? null : request.headers().get(limiter.keyHeader());
+        long waitNanos = limiter.tryAcquire(key);
+        if (waitNanos == 0) {
+            return false;
+        }
+        down.listener().stats().rateLimited(routeLimit);
+        io.remora.config.model.RateLimitConfig c = limiter.config();
+        localReply(HttpResponseStatus.TOO_MANY_REQUESTS, ResponseFlag.RL, "rate limited by the "
+                + (routeLimit ? "route's" : "listener's") + " rate_limit (" + c.requestsPerSecond()
+                + " requests/s, burst " + c.burst() + (c.isKeyed() ? ", per " + c.keyHeader() : "") + ")",
+                waitNanos);
+        return true;
+    }
+
+    private static final String TEXT_UTF8 = "text/plain; charset=utf-8";
+
+    /** A complete response Remora sends itself: {@code status}, and {@code body} with its content type if any. */
+    private FullHttpResponse staticResponse(int status, String contentType, String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
+                down.alloc().buffer(bytes.length).writeBytes(bytes));
+        if (contentType != null) {
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        }
+        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        return r;
+    }
+
+    /**
+     * The {@code Location} of a {@code redirect}: the request's own URL with the scheme, host and path replaced as
+     * configured, the query kept. Switching to https drops the port of the request's Host (the plaintext port). A
+     * request without Host (HTTP/1.0) is sent a relative reference when the host and scheme stay.
+     */
+    private String location(RedirectConfig r) {
+        String uri = request.uri();
+        int q = uri.length();
+        for (int i = 0; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c == '?' || c == '#') {
+                q = i;
+                break;
+            }
+        }
+        String path = r.path() != null ? r.path() : uri.startsWith("/") ? uri.substring(0, q) : "/";
+        String query = q < uri.length() && uri.charAt(q) == '?' ? uri.substring(q) : "";
+        int hash = query.indexOf('#');
+        if (hash >= 0) {
+            query = query.substring(0, hash);
+        }
+        boolean tls = down.isTls();
+        boolean https = r.https() || tls;
+        String host = r.host();
+        if (host == null) {
+            host = request.headers().get(HttpHeaderNames.HOST);
+            if (host != null && r.https() && !tls) {
+                host = withoutPort(host);
+            }
+        }
+        if (host == null || host.isEmpty()) {
+            return path + query;
+        }
+        return (https ? "https://" : "http://") + host + path + query;
+    }
+
+    private static String withoutPort(String host) {
+        if (host.startsWith("[")) {
+            int close = host.indexOf(']');
+            return close < 0 ? host : host.substring(0, close + 1);
+        }
+        int colon = host.lastIndexOf(':');
+        return colon < 0 ? host : host.substring(0, colon);
     }
 
     private long requestHash(HashOn on) {
@@ -230,6 +413,10 @@ final class Exchange {
 
     private void startAttempt() {
         attempt++;
+        if (attempt == 1 && grpcDeadline() != 0 && (routeDeadline == 0 || grpcDeadline - routeDeadline < 0)) {
+            routeDeadline = grpcDeadline; // a gRPC call's deadline bounds it from its start, body or not
+            down.ensureTimer(routeDeadline);
+        }
         Host h = pickHost();
         if (h == null) {
             localReply(HttpResponseStatus.SERVICE_UNAVAILABLE, ResponseFlag.UH, "no healthy upstream in cluster "
@@ -284,9 +471,106 @@ final class Exchange {
         request.headers().setInt(ATTEMPT_HEADER, attempt);
         UpstreamConnection pooled = freshConnection ? null : down.worker().pools().pool(h).poll();
         if (pooled != null) {
-            attach(pooled);
+            attach(pooled); // protocol auto: an HTTP/1.1 connection ALPN chose before is reused first
+        } else if (cluster.config().protocol() != io.remora.config.model.UpstreamProtocol.HTTP1) {
+            openStream(h);
         } else {
             connect(h);
+        }
+    }
+
+    // ---- HTTP/2 upstreams (issue 7) ----------------------------------------------------------------------
+
+    /**
+     * Gets a stream to {@code target} on a shared HTTP/2 connection of this event loop ({@code protocol: http2},
+     * or {@code auto}). Until it has one it holds a {@code max_pending_requests} slot, as a request waiting for a
+     * new HTTP/1.1 connection does; connections (and their {@code max_connections} slots) are the pool's.
+     */
+    private void openStream(Host target) {
+        CircuitBreaker breaker = cluster.breaker();
+        if (!breaker.tryAcquire(CircuitBreaker.Kind.PENDING_REQUESTS)) {
+            endAttempt(false);
+            overflow(CircuitBreaker.Kind.PENDING_REQUESTS);
+            return;
+        }
+        holdsPendingSlot = true;
+        connecting = true;
+        pendingDeadline = down.now() + cluster.config().circuitBreakers().pendingTimeout().toNanos();
+        down.ensureTimer(pendingDeadline);
+        down.worker().http2().open(cluster, target, new StreamAttempt(target, attempt));
+    }
+
+    /** What the HTTP/2 pool answers one attempt: a stream, an HTTP/1.1 connection (auto), or a failure. */
+    private final class StreamAttempt implements io.remora.core.h2.StreamCallback {
+        private final Host target;
+        private final int token;
+
+        StreamAttempt(Host target, int token) {
+            this.target = target;
+            this.token = token;
+        }
+
+        /** Whether the attempt that asked is still waiting (not timed out, not abandoned by the client). */
+        private boolean stillWanted() {
+            return token == attempt && connecting && !responseDone && host == target;
+        }
+
+        @Override
+        public void onStream(Channel stream) {
+            if (!stillWanted()) {
+                stream.close(); // never used: no frame was sent on it
+                return;
+            }
+            connecting = false;
+            releasePendingSlot();
+            // one request per stream: released, it closes (maxRequests 1) and never enters the pool
+            UpstreamConnection conn = new UpstreamConnection(stream, target, down.worker().pools().pool(target),
+                    cluster.config().idleTimeout().toNanos(), 1, null);
+            stream.pipeline().addLast("upstream", conn);
+            attach(conn);
+        }
+
+        @Override
+        public void onHttp1(Channel ch) {
+            ClusterConfig cc = cluster.config();
+            UpstreamConnection conn = new UpstreamConnection(ch, target, down.worker().pools().pool(target),
+                    cc.idleTimeout().toNanos(), cc.maxRequestsPerConnection(), cluster.breaker());
+            ch.pipeline().addLast("codec", newClientCodec()).addLast("upstream", conn);
+            if (!stillWanted()) {
+                conn.release(true); // pooled for the next request
+                return;
+            }
+            connecting = false;
+            releasePendingSlot();
+            attach(conn);
+        }
+
+        @Override
+        public void onFailure(io.remora.core.h2.StreamCallback.Failure failure, String message) {
+            if (!stillWanted()) {
+                return;
+            }
+            connecting = false;
+            releasePendingSlot();
+            switch (failure) {
+                case OVERFLOW -> {
+                    endAttempt(false);
+                    localReply(HttpResponseStatus.SERVICE_UNAVAILABLE, ResponseFlag.UO, message);
+                }
+                case TLS -> {
+                    stats.connectFailure();
+                    stats.tlsFailure();
+                    attemptFailed(RetryPolicy.Failure.CONNECT_FAILURE, false, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                            ResponseFlag.UF, message);
+                }
+                case CONNECT -> {
+                    stats.connectFailure();
+                    attemptFailed(RetryPolicy.Failure.CONNECT_FAILURE, false, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                            ResponseFlag.UF, message);
+                }
+                case REFUSED -> attemptFailed(RetryPolicy.Failure.REFUSED_STREAM, true, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        ResponseFlag.UR, message);
+            }
         }
     }
 
@@ -318,8 +602,9 @@ final class Exchange {
                     @Override
                     protected void initChannel(Channel ch) {
                         if (tls != null) {
-                            ch.pipeline().addLast("tls", tls.current().newHandler(ch.alloc(), sniHost(tls, target),
-                                    target.address().getPort()));
+                            // (fix) the handshake is part of connecting: bounded by connect_timeout
+                            ch.pipeline().addLast("tls", tls.newClientHandler(ch.alloc(), sniHost(tls, target),
+                                    target.address().getPort(), cc.connectTimeout()));
                         }
                         ch.pipeline()
                                 .addLast("codec", newClientCodec())
@@ -516,14 +801,15 @@ final class Exchange {
             cluster.recordOutcome(failed, Outcome.LOCAL_FAILURE, down.now() - attemptStart);
         }
         endAttempt(false);
-        if (failure == Failure.RESET && reusedConnection && idempotent && !staleResent && resendable
-                && failed != null && !failed.isRemoved()) {
+        boolean refused = failure == Failure.REFUSED_STREAM; // never processed: safe to resend, whatever the method
+        if ((failure == Failure.RESET || refused) && reusedConnection && (idempotent || refused) && !staleResent
+                && resendable && failed != null && !failed.isRemoved()) {
             staleResent = true;
             beginAttempt(failed, true);
             return;
         }
         if (policy != null && policy.retriesFailure(failure)
-                && policy.allowsResend(idempotent, failure != Failure.CONNECT_FAILURE && reachedUpstream)) {
+                && policy.allowsResend(idempotent, failure != Failure.CONNECT_FAILURE && !refused && reachedUpstream)) {
             if (grantRetry(-1)) {
                 scheduleRetry();
                 return;
@@ -630,10 +916,29 @@ final class Exchange {
 
     private void armRouteTimeout() {
         long t = route == null ? 0 : route.timeoutNanos();
-        if (t > 0 && !responseDone) {
-            routeDeadline = down.now() + t;
+        // an injected delay is not the upstream's time: the route timeout starts once it is over (as in Envoy,
+        // where the fault filter runs before the router)
+        long grpc = grpcDeadline();
+        if ((t > 0 || grpc != 0) && !responseDone && !delaying) {
+            long d = t > 0 ? down.now() + t : grpc;
+            routeDeadline = grpc != 0 && grpc - d < 0 ? grpc : d; // grpc-timeout lowers the route timeout
             down.ensureTimer(routeDeadline);
         }
+    }
+
+    /** When the request's {@code grpc-timeout} runs out (counted from the request's start), or 0 without one. */
+    private long grpcDeadline() {
+        if (grpcDeadline == -1) {
+            long t = io.remora.core.grpc.GrpcTimeout.nanos(request.headers());
+            if (t < 0) {
+                grpcDeadline = 0;
+            } else {
+                // capped at a year so that the sum stays far from overflow; never 0, which means none
+                long d = startNanos + Math.max(1, Math.min(t, TimeUnit.DAYS.toNanos(365)));
+                grpcDeadline = d == 0 ? 1 : d;
+            }
+        }
+        return grpcDeadline;
     }
 
     /** Downstream finished a read burst: push what it read upstream. */
@@ -678,12 +983,29 @@ final class Exchange {
                 return;
             }
             long took = down.now() - attemptStart;
-            cluster.recordOutcome(host, Outcome.ofStatus(code), took);
+            // gRPC: a trailers-only response has its grpc-status here; a normal one in its trailers, so its
+            // outcome (for outlier detection, as the HTTP status grpc-status stands for) waits for them
+            int grpc = -1;
+            if (io.remora.core.grpc.GrpcStatus.isGrpc(resp.headers())) {
+                grpc = io.remora.core.grpc.GrpcStatus.of(resp.headers());
+                grpcOutcomePending = grpc < 0;
+                grpcHeadNanos = took;
+            }
+            if (!grpcOutcomePending) {
+                cluster.recordOutcome(host, Outcome.ofStatus(grpc >= 0
+                        ? io.remora.core.grpc.GrpcStatus.toHttpStatus(grpc) : code), took);
+            }
             stats.upstreamResponse(code, took);
-            if (policy != null && policy.retriesStatus(code)
-                    && policy.allowsResend(idempotent, true) && retryThisResponse(resp)) {
+            if (grpc >= 0) {
+                stats.grpcResponse(grpc);
+            }
+            if (policy != null && ((policy.retriesStatus(code) && policy.allowsResend(idempotent, true))
+                    || policy.retriesGrpcStatus(grpc)) && retryThisResponse(resp)) {
                 ReferenceCountUtil.release(msg);
                 return;
+            }
+            if (grpc >= 0) {
+                grpcStatus = grpc;
             }
             startResponse(resp);
             down.write(resp);
@@ -699,6 +1021,17 @@ final class Exchange {
                 content.release();
                 upstreamProtocolError(cause);
                 return;
+            }
+            if (grpcOutcomePending && content instanceof LastHttpContent last) {
+                grpcOutcomePending = false;
+                int grpc = io.remora.core.grpc.GrpcStatus.of(last.trailingHeaders());
+                // no grpc-status at all: the call failed (a client reads it as UNKNOWN)
+                cluster.recordOutcome(host, Outcome.ofStatus(grpc >= 0
+                        ? io.remora.core.grpc.GrpcStatus.toHttpStatus(grpc) : 500), grpcHeadNanos);
+                if (grpc >= 0) {
+                    grpcStatus = grpc;
+                    stats.grpcResponse(grpc);
+                }
             }
             down.write(content);
             if (content instanceof LastHttpContent) {
@@ -781,10 +1114,12 @@ final class Exchange {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         status = code;
-        if (retryDenied != null) {
-            flags = ResponseFlag.URX.name();
+        if (retryDenied != null || injectedDelay) {
+            flags = retryDenied == null ? ResponseFlag.FI.name()
+                    : injectedDelay ? ResponseFlag.URX.name() + "," + ResponseFlag.FI.name() : ResponseFlag.URX.name();
             h.set(ResponseFlag.HEADER, flags);
         }
+        route.applyResponseHeaders(h);
         resp.setProtocolVersion(HttpVersion.HTTP_1_1);
     }
 
@@ -832,7 +1167,11 @@ final class Exchange {
         if (responseDone) {
             return;
         }
-        if (!responseStarted) {
+        if (!responseStarted && io.remora.core.h2.StreamAdapter.refused(conn.channel())) {
+            attemptFailed(Failure.REFUSED_STREAM, true, HttpResponseStatus.SERVICE_UNAVAILABLE, ResponseFlag.UR,
+                    "upstream refused the HTTP/2 stream, unprocessed (" + conn.host().addressString() + ", cluster "
+                            + conn.host().cluster() + ")");
+        } else if (!responseStarted) {
             attemptFailed(Failure.RESET, conn.isReused(), HttpResponseStatus.BAD_GATEWAY, ResponseFlag.UR,
                     "upstream closed the connection before responding (" + conn.host().addressString()
                             + ", cluster " + conn.host().cluster() + ")");
@@ -894,9 +1233,12 @@ final class Exchange {
                 // that never answers is never ejected on a route without per-try timeouts
                 cluster.recordOutcome(host, Outcome.LOCAL_FAILURE, down.now() - attemptStart);
             }
+            boolean byGrpc = grpcDeadline > 0 && routeDeadline == grpcDeadline;
             endAttempt(false);
-            localReply(HttpResponseStatus.GATEWAY_TIMEOUT, ResponseFlag.UT, "upstream did not respond within "
-                    + route.config().timeout().toMillis() + " ms (route timeout)");
+            localReply(HttpResponseStatus.GATEWAY_TIMEOUT, ResponseFlag.UT, byGrpc
+                    ? "upstream did not respond within the call's grpc-timeout ("
+                            + request.headers().get(io.remora.core.grpc.GrpcTimeout.HEADER) + ")"
+                    : "upstream did not respond within " + route.config().timeout().toMillis() + " ms (route timeout)");
         } else {
             reset();
         }
@@ -917,10 +1259,66 @@ final class Exchange {
 
     /** The proxy answers this request itself. After the response started it can only reset instead. */
     void localReply(HttpResponseStatus status, ResponseFlag flag, String message) {
+        localReply(status, flag, message, 0);
+    }
+
+    /**
+     * As {@link #localReply(HttpResponseStatus, ResponseFlag, String)}; the route's {@code fallback} replaces the
+     * reply for the failures it covers.
+     *
+     * @param retryAfterNanos > 0: sent as {@code retry-after}, in whole seconds rounded up
+     */
+    private void localReply(HttpResponseStatus status, ResponseFlag flag, String message, long retryAfterNanos) {
         if (responseStarted) {
             reset();
             return;
         }
+        String flagList = flag.name();
+        if (retryDenied != null) {
+            flagList += "," + ResponseFlag.URX.name();
+        }
+        if (injectedDelay && flag != ResponseFlag.FI) {
+            flagList += "," + ResponseFlag.FI.name();
+        }
+        String why = retryDenied == null ? message : message + "; " + retryDenied;
+        FallbackConfig fallback = route == null ? null : route.config().fallback();
+        FullHttpResponse resp;
+        if (fallback != null && FALLBACK_FLAGS.contains(flag)) {
+            flagList += "," + ResponseFlag.FB.name();
+            down.listener().stats().fallback(flag);
+            LOG.log(System.Logger.Level.DEBUG, "{0} fallback {1} instead of {2} {3}: {4}", down.listenerName(),
+                    fallback.status(), status.code(), flagList, why);
+            resp = staticResponse(fallback.status(), fallback.contentType(), fallback.body());
+            resp.headers().set(ResponseFlag.HEADER, flagList);
+        } else {
+            LOG.log(System.Logger.Level.DEBUG, "{0} {1} {2}: {3}", down.listenerName(), status.code(), flagList, why);
+            resp = io.remora.core.grpc.GrpcStatus.isGrpc(request.headers()) ? grpcReply(status, flagList, why)
+                    : LocalReply.create(down.alloc(), status, flagList, why, false);
+            if (retryAfterNanos > 0) {
+                resp.headers().set(HttpHeaderNames.RETRY_AFTER,
+                        Math.max(1, (retryAfterNanos + 999_999_999L) / 1_000_000_000L));
+            }
+        }
+        respond(resp, flagList);
+    }
+
+    /**
+     * Remora's own failure reply to a gRPC call: HTTP 200 with the {@code grpc-status} that stands for it
+     * (UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ...) and {@code grpc-message} saying why, because a gRPC
+     * client reads the status, not the HTTP code (over HTTP/2 it is a trailers-only response).
+     */
+    private FullHttpResponse grpcReply(HttpResponseStatus status, String flagList, String why) {
+        grpcStatus = io.remora.core.grpc.GrpcStatus.forLocalReply(status.code(), flagList);
+        return io.remora.core.grpc.GrpcReply.create(grpcStatus, why, ResponseFlag.HEADER, flagList, false);
+    }
+
+    /**
+     * Sends a complete response of Remora's own (an error, a fallback, a direct response or a redirect) and ends
+     * the exchange: the request body still to come is discarded.
+     *
+     * @param flagList the response flags to record, or null
+     */
+    private void respond(FullHttpResponse resp, String flagList) {
         responseStarted = true;
         responseDone = true;
         routeDeadline = 0;
@@ -931,10 +1329,16 @@ final class Exchange {
             discarding = true;
         }
         closeAfter |= !downstreamKeepAlive || down.isClosing();
-        this.status = status.code();
-        this.flags = retryDenied == null ? flag.name() : flag.name() + "," + ResponseFlag.URX.name();
-        String why = retryDenied == null ? message : message + "; " + retryDenied;
-        down.writeLocalReply(status, flags, why, closeAfter);
+        if (closeAfter) {
+            resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        if (route != null) {
+            route.applyResponseHeaders(resp.headers());
+        }
+        this.status = resp.status().code();
+        this.flags = flagList;
+        down.write(resp);
+        down.flush();
         responseComplete = true;
         maybeComplete();
     }

@@ -65,6 +65,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     private long lastActivity;
     private long headDeadline;
     private boolean timerPending;
+    private io.netty.util.concurrent.ScheduledFuture<?> timer;
     /** When the head of the next request began to arrive. */
     private long headStartNanos;
     private long requestStartNanos;
@@ -106,6 +107,15 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     String listenerName() {
         return config.name();
+    }
+
+    /** The listener this connection belongs to: its rate limiter and its stats. */
+    HttpListener listener() {
+        return listener;
+    }
+
+    io.netty.buffer.ByteBufAllocator alloc() {
+        return ctx.alloc();
     }
 
     long now() {
@@ -188,6 +198,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             current.onMalformedRequestBody(cause);
             return;
         }
+        if (c instanceof LastHttpContent last) {
+            RequestHygiene.stripTrailers(last.trailingHeaders());
+        }
         current.onRequestContent(c);
     }
 
@@ -203,6 +216,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         HttpHeaders h = req.headers();
         if (req.protocolVersion().equals(HttpVersion.HTTP_1_1) && !h.contains(HttpHeaderNames.HOST)) {
             reject(HttpResponseStatus.BAD_REQUEST, "missing Host header", req);
+            return;
+        }
+        // x-remora-* removed, absolute-form made origin-form, path normalized: what is routed is what is sent
+        String invalid = RequestHygiene.prepare(req, config);
+        if (invalid != null) {
+            reject(HttpResponseStatus.BAD_REQUEST, invalid, req);
             return;
         }
         Route route = listener.state().router().route(req);
@@ -260,8 +279,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             reject(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line longer than "
                     + config.maxRequestHeadersKb() + " KiB");
         } else if (cause instanceof TooLongHttpHeaderException) {
-            reject(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers larger than "
-                    + config.maxRequestHeadersKb() + " KiB");
+            // over max_request_headers_kb or max_headers_count (the decoder's message says which)
+            reject(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers too large: "
+                    + cause.getMessage());
         } else {
             reject(HttpResponseStatus.BAD_REQUEST, "malformed request: "
                     + (cause == null ? "unknown" : cause.getMessage()));
@@ -422,6 +442,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         if (flags != null) {
             stats.responseFlags(flags);
         }
+        if (ex.grpcStatus >= 0) {
+            stats.grpcStatus(ex.grpcStatus);
+        }
         io.remora.core.accesslog.AccessLogger log = listener.state().accessLog();
         if (log != null) {
             HttpRequest req = ex.request();
@@ -431,7 +454,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                     .durationNanos(duration)
                     .method(req.method().name())
                     .authority(req.headers().get(io.netty.handler.codec.http.HttpHeaderNames.HOST))
-                    .path(req.uri())
+                    .path(ex.clientUri())
                     .status(ex.status())
                     .responseFlags(flags)
                     .upstreamHost(ex.lastHost())
@@ -506,6 +529,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         gone = true;
+        cancelTimer();
         releaseInbox();
         Exchange ex = current;
         current = null;
@@ -517,6 +541,9 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        // removed when the connection turned out to speak HTTP/2 or became a tunnel: its timers must not act
+        gone = true;
+        cancelTimer();
         releaseInbox();
     }
 
@@ -549,7 +576,17 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         timerPending = true;
         timerAt = deadline;
-        ctx.executor().schedule(timerTask, Math.max(0, deadline - now()), TimeUnit.NANOSECONDS);
+        // the superseded (later) task is cancelled, so a handler never leaves tasks behind it: an HTTP/2 stream
+        // has a handler of its own, and thousands of streams a second must not each leave a 60 s task queued
+        cancelTimer();
+        timer = ctx.executor().schedule(timerTask, Math.max(0, deadline - now()), TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
     }
 
     private void onTimer() {
@@ -558,6 +595,7 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             return; // a superseded firing: an earlier deadline re-armed the timer
         }
         timerPending = false;
+        timer = null;
         if (gone || !ctx.channel().isActive()) {
             return;
         }
@@ -623,6 +661,12 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             if (msg instanceof ByteBuf b) {
                 proxy.bytesRead += b.readableBytes();
                 proxy.onBytesRead();
+            } else if (msg instanceof HttpObject) {
+                // an HTTP/2 stream: after the stream codec, so it counts DATA payload bytes (headers are HPACK'd)
+                if (msg instanceof HttpContent c) {
+                    proxy.bytesRead += c.content().readableBytes();
+                }
+                proxy.onBytesRead();
             }
             ctx.fireChannelRead(msg);
         }
@@ -631,6 +675,8 @@ public final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
             if (msg instanceof ByteBuf b) {
                 proxy.bytesWritten += b.readableBytes();
+            } else if (msg instanceof HttpContent c) {
+                proxy.bytesWritten += c.content().readableBytes();
             }
             ctx.write(msg, promise);
         }

@@ -75,7 +75,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
     void release(boolean reusable) {
         exchange = null;
         if (!reusable || !channel.isActive() || host.isRemoved() || (maxRequests > 0 && requests >= maxRequests)
-                || !pool.offer(this)) {
+                || outOfStep() || !pool.offer(this)) {
             channel.close();
             return;
         }
@@ -86,6 +86,18 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
             channel.eventLoop().schedule(idleCheck, idleTimeoutNanos, TimeUnit.NANOSECONDS);
         }
         reading(true); // so that an upstream close while idle is noticed and the connection leaves the pool
+    }
+
+    /**
+     * Whether the response decoder holds bytes beyond the response just relayed (an upstream that answered one
+     * request twice, or a response longer than its framing said) or stopped parsing for good. Such bytes would be
+     * read as the response to the next request given this connection (response queue poisoning, as in HTTP
+     * desync attacks), so the connection is closed instead of pooled.
+     */
+    private boolean outOfStep() {
+        io.remora.core.http1.StrictClientCodec codec =
+                channel.pipeline().get(io.remora.core.http1.StrictClientCodec.class);
+        return codec != null && (codec.decoder().bufferedBytes() > 0 || codec.decoder().isBad());
     }
 
     /** Switches auto-read, only when it changes (each switch costs the transport a syscall). */

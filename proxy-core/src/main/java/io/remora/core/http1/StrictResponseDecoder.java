@@ -76,6 +76,15 @@ public final class StrictResponseDecoder extends Http1MessageDecoder {
         }
     }
 
+    /**
+     * Bytes received but not decoded yet. Read while a response's last part is being handled, a non-zero value
+     * means the upstream sent more than that response (and no request is outstanding for it): the connection
+     * must not carry another request, or those bytes would be read as the next request's response.
+     */
+    public int bufferedBytes() {
+        return actualReadableBytes();
+    }
+
     /** Whether a 101 or a 2xx to CONNECT was received: the connection no longer carries HTTP/1.1. */
     public boolean isSwitched() {
         return switched;

@@ -30,15 +30,30 @@ public interface LoadBalancer {
 
     /** As {@link #create(LbPolicy, List, RandomGenerator)}, with the clock {@code peak_ewma} reads. */
     static LoadBalancer create(LbPolicy policy, List<Host> hosts, RandomGenerator random, LongSupplier nanoClock) {
+        return create(policy, hosts, Weights.of(hosts), random, nanoClock);
+    }
+
+    /**
+     * As {@link #create(LbPolicy, List, RandomGenerator, LongSupplier)}, with the weights to balance by instead of
+     * the hosts' own: a slow start's ramped weights ({@link SlowStart}). {@code ring_hash} ignores them, since a
+     * host's points on the ring, and so its keys, must not move while its weight ramps.
+     *
+     * @param weights one per host, in the same order, each >= 1
+     */
+    static LoadBalancer create(LbPolicy policy, List<Host> hosts, int[] weights, RandomGenerator random,
+            LongSupplier nanoClock) {
         if (hosts.isEmpty()) {
             return () -> null;
         }
+        if (weights.length != hosts.size()) {
+            throw new IllegalArgumentException(weights.length + " weights for " + hosts.size() + " hosts");
+        }
         return switch (policy) {
-            case ROUND_ROBIN -> new SmoothWeightedRoundRobinBalancer(hosts);
-            case LEAST_REQUEST -> new P2cLeastRequestBalancer(hosts, random);
-            case RANDOM -> new WeightedRandomBalancer(hosts, random);
+            case ROUND_ROBIN -> new SmoothWeightedRoundRobinBalancer(hosts, weights);
+            case LEAST_REQUEST -> new P2cLeastRequestBalancer(hosts, weights, random);
+            case RANDOM -> new WeightedRandomBalancer(hosts, weights, random);
             case RING_HASH -> new RingHashBalancer(hosts);
-            case PEAK_EWMA -> new PeakEwmaBalancer(hosts, random, nanoClock);
+            case PEAK_EWMA -> new PeakEwmaBalancer(hosts, weights, random, nanoClock);
         };
     }
 

@@ -12,12 +12,19 @@ import java.util.random.RandomGenerator;
  */
 final class P2cLeastRequestBalancer implements LoadBalancer {
     private final Host[] hosts;
+    private final int[] weights;
     private final WeightedPicker picker;
     private final RandomGenerator random;
 
     P2cLeastRequestBalancer(List<Host> hosts, RandomGenerator random) {
+        this(hosts, Weights.of(hosts), random);
+    }
+
+    /** @param weights the weight of each host, in the same order (a slow start's ramped weights) */
+    P2cLeastRequestBalancer(List<Host> hosts, int[] weights, RandomGenerator random) {
         this.hosts = hosts.toArray(new Host[0]);
-        this.picker = new WeightedPicker(hosts);
+        this.weights = weights.clone();
+        this.picker = new WeightedPicker(this.weights);
         this.random = random;
     }
 
@@ -26,16 +33,18 @@ final class P2cLeastRequestBalancer implements LoadBalancer {
         if (hosts.length == 1) {
             return hosts[0];
         }
-        Host a = hosts[picker.next(random)];
-        Host b = hosts[picker.next(random)];
+        int i = picker.next(random);
+        int j = picker.next(random);
+        Host a = hosts[i];
+        Host b = hosts[j];
         if (a == b) {
             return a;
         }
         // compare active / weight without division. No "+ 1": that would make the heavier of two idle hosts
         // always win, so idle picks would go (1 - (1 - p)^2) instead of p; a tie must stay a coin toss, which
         // keeps two independently weight-drawn candidates exactly weight-proportional.
-        long loadA = (long) a.activeRequests() * b.weight();
-        long loadB = (long) b.activeRequests() * a.weight();
+        long loadA = (long) a.activeRequests() * weights[j];
+        long loadB = (long) b.activeRequests() * weights[i];
         if (loadA != loadB) {
             return loadA < loadB ? a : b;
         }

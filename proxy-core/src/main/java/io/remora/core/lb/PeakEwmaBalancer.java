@@ -20,8 +20,13 @@ final class PeakEwmaBalancer implements LoadBalancer {
     private final LongSupplier nanoClock;
 
     PeakEwmaBalancer(List<Host> hosts, RandomGenerator random, LongSupplier nanoClock) {
+        this(hosts, Weights.of(hosts), random, nanoClock);
+    }
+
+    /** @param weights the weight of each host, in the same order (a slow start's ramped weights) */
+    PeakEwmaBalancer(List<Host> hosts, int[] weights, RandomGenerator random, LongSupplier nanoClock) {
         this.hosts = hosts.toArray(new Host[0]);
-        this.picker = new WeightedPicker(hosts);
+        this.picker = new WeightedPicker(weights);
         this.random = random;
         this.nanoClock = nanoClock;
     }

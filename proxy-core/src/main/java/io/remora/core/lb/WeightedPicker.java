@@ -1,28 +1,25 @@
 package io.remora.core.lb;
 
-import io.remora.core.upstream.Host;
 import java.util.Arrays;
-import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
- * Draws an index with probability proportional to its host's weight: a uniform draw when all weights are
- * equal, otherwise a binary search over cumulative weights. Shared by the random and least-request balancers.
+ * Draws an index with probability proportional to its weight: a uniform draw when all weights are equal,
+ * otherwise a binary search over cumulative weights. Shared by the random, least-request and peak-EWMA balancers.
  */
 final class WeightedPicker {
     private final long[] cumulative;
     private final long total;
     private final boolean uniform;
 
-    WeightedPicker(List<Host> hosts) {
-        cumulative = new long[hosts.size()];
+    /** @param weights each >= 1 */
+    WeightedPicker(int[] weights) {
+        cumulative = new long[weights.length];
         long sum = 0;
         boolean same = true;
-        int first = hosts.get(0).weight();
-        for (int i = 0; i < hosts.size(); i++) {
-            int w = hosts.get(i).weight();
-            same &= w == first;
-            sum += w;
+        for (int i = 0; i < weights.length; i++) {
+            same &= weights[i] == weights[0];
+            sum += weights[i];
             cumulative[i] = sum;
         }
         total = sum;

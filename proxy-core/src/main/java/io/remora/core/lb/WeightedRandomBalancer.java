@@ -11,8 +11,12 @@ final class WeightedRandomBalancer implements LoadBalancer {
     private final RandomGenerator random;
 
     WeightedRandomBalancer(List<Host> hosts, RandomGenerator random) {
+        this(hosts, Weights.of(hosts), random);
+    }
+
+    WeightedRandomBalancer(List<Host> hosts, int[] weights, RandomGenerator random) {
         this.hosts = hosts.toArray(new Host[0]);
-        this.picker = new WeightedPicker(hosts);
+        this.picker = new WeightedPicker(weights);
         this.random = random;
     }
 

@@ -114,6 +114,19 @@ public final class ClusterStats {
         ejections[EJECTION_REASONS.length].increment();
     }
 
+    /** Per gRPC status 0-16 (the {@code grpc_status} label), then one for codes past 16. */
+    private final LongAdder[] grpc = ListenerStats.adders(io.remora.core.grpc.GrpcStatus.NAMES.length + 1);
+
+    /** An upstream answered a gRPC call with {@code code} (from a trailers-only response or the trailers). */
+    public void grpcResponse(int code) {
+        grpc[code >= 0 && code < io.remora.core.grpc.GrpcStatus.NAMES.length ? code
+                : io.remora.core.grpc.GrpcStatus.NAMES.length].increment();
+    }
+
+    long grpcCount(int code) {
+        return grpc[code].sum();
+    }
+
     // ---- read at scrape time -----------------------------------------------------------------------------
 
     long attempts() {

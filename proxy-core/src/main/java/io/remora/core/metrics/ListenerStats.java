@@ -25,6 +25,7 @@ public final class ListenerStats {
     private final String name;
     private final LongAdder connectionsOpened = new LongAdder();
     private final LongAdder connectionsClosed = new LongAdder();
+    private final LongAdder connectionsRefused = new LongAdder();
     private final LongAdder[] requests = CodeClass.adders();
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
@@ -38,6 +39,17 @@ public final class ListenerStats {
     private final LongAdder plaintext = new LongAdder();
     private final LatencyHistogram duration = new LatencyHistogram();
 
+    // traffic policy (issue 9)
+    /** The {@code limit} label of {@link #rateLimited}: whose rate limit refused the request. */
+    static final String[] RATE_LIMITS = {"listener", "route"};
+    /** The {@code reason} label of injected faults. */
+    static final String[] FAULTS = {"delay", "abort"};
+    /** The {@code flag} label of fallbacks: the failure a fallback replaced. */
+    static final String[] FALLBACK_FLAGS = {"UH", "UF", "UO", "UT", "URX", "UR", "UPE", "FI"};
+    private final LongAdder[] rateLimited = adders(RATE_LIMITS.length);
+    private final LongAdder[] faults = adders(FAULTS.length);
+    private final LongAdder[] fallbacks = adders(FALLBACK_FLAGS.length);
+
     ListenerStats(String name) {
         this.name = name;
     }
@@ -49,6 +61,14 @@ public final class ListenerStats {
     /** A downstream connection was accepted. */
     public void connectionOpened() {
         connectionsOpened.increment();
+    }
+
+    /**
+     * A downstream connection was accepted beyond the listener's {@code max_connections} and closed at once; it is
+     * not counted by {@link #connectionOpened()}.
+     */
+    public void connectionRefused() {
+        connectionsRefused.increment();
     }
 
     /** A downstream connection closed; pair with {@link #connectionOpened()}. */
@@ -120,6 +140,44 @@ public final class ListenerStats {
         flags[flag.ordinal()].increment();
     }
 
+    /** A request was refused 429 {@code RL} by the listener's ({@code route} false) or its route's rate limit. */
+    public void rateLimited(boolean route) {
+        rateLimited[route ? 1 : 0].increment();
+    }
+
+    /** A fault delay was injected into a request. */
+    public void faultDelayed() {
+        faults[0].increment();
+    }
+
+    /** A request was aborted by fault injection. */
+    public void faultAborted() {
+        faults[1].increment();
+    }
+
+    /** A route's fallback replaced Remora's reply for {@code replaced} (one of {@link #FALLBACK_FLAGS}). */
+    public void fallback(ResponseFlag replaced) {
+        String name = replaced.name();
+        for (int i = 0; i < FALLBACK_FLAGS.length; i++) {
+            if (FALLBACK_FLAGS[i].equals(name)) {
+                fallbacks[i].increment();
+                return;
+            }
+        }
+    }
+
+    long rateLimitedCount(int limitIndex) {
+        return rateLimited[limitIndex].sum();
+    }
+
+    long faultCount(int reasonIndex) {
+        return faults[reasonIndex].sum();
+    }
+
+    long fallbackCount(int flagIndex) {
+        return fallbacks[flagIndex].sum();
+    }
+
     /** An access-log line was dropped because the writer's queue was full. */
     /** A TLS handshake was refused; {@code reason} is one of {@link #TLS_REASONS} (else counted as other). */
     public void tlsHandshakeFailure(String reason) {
@@ -161,6 +219,10 @@ public final class ListenerStats {
         return connectionsOpened.sum();
     }
 
+    long connectionsRefused() {
+        return connectionsRefused.sum();
+    }
+
     long requests(int codeClassIndex) {
         return requests[codeClassIndex].sum();
     }
@@ -187,6 +249,22 @@ public final class ListenerStats {
 
     LatencyHistogram duration() {
         return duration;
+    }
+
+    // ---- gRPC (issue 7) ----------------------------------------------------------------------------------
+
+    /** Per gRPC status 0-16 (the {@code grpc_status} label), then one for codes past 16. */
+    private final LongAdder[] grpc = adders(io.remora.core.grpc.GrpcStatus.NAMES.length + 1);
+
+    /** A gRPC call ended with {@code code} as its client saw it (from the upstream or Remora's own reply). */
+    public void grpcStatus(int code) {
+        grpc[code >= 0 && code < io.remora.core.grpc.GrpcStatus.NAMES.length ? code
+                : io.remora.core.grpc.GrpcStatus.NAMES.length].increment();
+    }
+
+    /** Calls counted with status {@code code} (0-16), or past 16 ({@code code} 17). */
+    long grpcCount(int code) {
+        return grpc[code].sum();
     }
 
     static LongAdder[] adders(int n) {

@@ -24,12 +24,23 @@ import java.util.function.LongSupplier;
  *
  * <p>Names follow Prometheus conventions (so {@code promtool check metrics} reports nothing): a {@code remora_}
  * prefix, {@code _total} on counters, base units in the name, latencies as histograms in seconds, and labels only
- * from {@code listener, cluster, host, code_class, flag, reason, result, limit}, each with a bounded set of values.
+ * from {@code listener, cluster, host, code_class, flag, reason, result, limit, grpc_status}, each with a bounded
+ * set of values.
  * Rendering runs on the admin thread; it reads counters and live cluster state without blocking the event loops.
  */
 public final class MetricsRegistry {
     /** The {@code Content-Type} of {@link #prometheus()}. */
     public static final String PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    /** The {@code grpc_status} label: the 17 canonical status names, then {@code OTHER} for codes past 16. */
+    static final String[] GRPC_STATUS_LABELS = grpcStatusLabels();
+
+    private static String[] grpcStatusLabels() {
+        String[] names = io.remora.core.grpc.GrpcStatus.NAMES;
+        String[] labels = java.util.Arrays.copyOf(names, names.length + 1);
+        labels[names.length] = "OTHER";
+        return labels;
+    }
 
     private final LongSupplier nanoClock;
     private final long startNanos;
@@ -157,6 +168,11 @@ public final class MetricsRegistry {
         for (ListenerStats l : listeners) {
             p.sample("remora_downstream_connections_total", l.connectionsTotal(), "listener", l.name());
         }
+        p.family("remora_downstream_connections_refused_total", "counter",
+                "Downstream connections closed at once because the listener was at its max_connections.");
+        for (ListenerStats l : listeners) {
+            p.sample("remora_downstream_connections_refused_total", l.connectionsRefused(), "listener", l.name());
+        }
         p.family("remora_downstream_requests_total", "counter", "Downstream requests answered, by status class.");
         for (ListenerStats l : listeners) {
             for (int i = 0; i < CodeClass.LABELS.length; i++) {
@@ -189,6 +205,38 @@ public final class MetricsRegistry {
                         ListenerStats.FLAGS[i]);
             }
         }
+        p.family("remora_downstream_grpc_requests_total", "counter",
+                "gRPC calls answered, by the grpc-status the client got (from the upstream or Remora's own reply).");
+        for (ListenerStats l : listeners) {
+            for (int i = 0; i < GRPC_STATUS_LABELS.length; i++) {
+                p.sample("remora_downstream_grpc_requests_total", l.grpcCount(i), "listener", l.name(),
+                        "grpc_status", GRPC_STATUS_LABELS[i]);
+            }
+        }
+        p.family("remora_rate_limited_requests_total", "counter",
+                "Requests refused 429 (flag RL) by a local rate limit, by whose limit: the listener's or a route's.");
+        for (ListenerStats l : listeners) {
+            for (int i = 0; i < ListenerStats.RATE_LIMITS.length; i++) {
+                p.sample("remora_rate_limited_requests_total", l.rateLimitedCount(i), "listener", l.name(), "limit",
+                        ListenerStats.RATE_LIMITS[i]);
+            }
+        }
+        p.family("remora_faults_injected_total", "counter",
+                "Faults injected into requests by a route's fault config (flag FI), by kind.");
+        for (ListenerStats l : listeners) {
+            for (int i = 0; i < ListenerStats.FAULTS.length; i++) {
+                p.sample("remora_faults_injected_total", l.faultCount(i), "listener", l.name(), "reason",
+                        ListenerStats.FAULTS[i]);
+            }
+        }
+        p.family("remora_fallback_responses_total", "counter",
+                "Static fallback responses served instead of Remora's own failure reply (flag FB), by the failure.");
+        for (ListenerStats l : listeners) {
+            for (int i = 0; i < ListenerStats.FALLBACK_FLAGS.length; i++) {
+                p.sample("remora_fallback_responses_total", l.fallbackCount(i), "listener", l.name(), "flag",
+                        ListenerStats.FALLBACK_FLAGS[i]);
+            }
+        }
         p.family("remora_downstream_request_duration_seconds", "histogram",
                 "Downstream request duration, from the request's first byte to the response's last.");
         for (ListenerStats l : listeners) {
@@ -213,7 +261,7 @@ public final class MetricsRegistry {
             long s = t.secondsToExpiry();
             if (s != Long.MAX_VALUE) {
                 p.sample("remora_tls_certificate_expiry_seconds", s, t.isServer() ? "listener" : "cluster",
-                        t.owner());
+                        t.name()); // (fix) the bare name, like every other listener/cluster label
             }
         }
         p.family("remora_access_log_dropped_total", "counter",
@@ -252,6 +300,14 @@ public final class MetricsRegistry {
         counter(p, "remora_upstream_tls_failures_total",
                 "Upstream TLS handshakes that failed (wrong identity, unknown CA, ...); also connect failures.",
                 ClusterStats::tlsFailureCount);
+        p.family("remora_upstream_grpc_responses_total", "counter",
+                "gRPC responses from upstreams, by grpc-status (trailers-only responses and trailers).");
+        for (ClusterStats c : clusters) {
+            for (int i = 0; i < GRPC_STATUS_LABELS.length; i++) {
+                p.sample("remora_upstream_grpc_responses_total", c.grpcCount(i), "cluster", c.name(), "grpc_status",
+                        GRPC_STATUS_LABELS[i]);
+            }
+        }
         p.family("remora_upstream_request_duration_seconds", "histogram",
                 "Upstream attempt duration, from sending the request to the end of the response.");
         for (ClusterStats c : clusters) {
@@ -422,6 +478,7 @@ public final class MetricsRegistry {
             w.field("name", l.name());
             w.field("connections_active", l.connectionsActive());
             w.field("connections_total", l.connectionsTotal());
+            w.field("connections_refused", l.connectionsRefused());
             w.name("requests").beginObject();
             long total = 0;
             for (int i = 0; i < CodeClass.LABELS.length; i++) {
@@ -440,6 +497,21 @@ public final class MetricsRegistry {
             w.name("response_flags").beginObject();
             for (int i = 0; i < ListenerStats.FLAGS.length; i++) {
                 w.field(ListenerStats.FLAGS[i], l.flagged(i));
+            }
+            w.endObject();
+            w.name("rate_limited").beginObject();
+            for (int i = 0; i < ListenerStats.RATE_LIMITS.length; i++) {
+                w.field(ListenerStats.RATE_LIMITS[i], l.rateLimitedCount(i));
+            }
+            w.endObject();
+            w.name("faults_injected").beginObject();
+            for (int i = 0; i < ListenerStats.FAULTS.length; i++) {
+                w.field(ListenerStats.FAULTS[i], l.faultCount(i));
+            }
+            w.endObject();
+            w.name("fallbacks").beginObject();
+            for (int i = 0; i < ListenerStats.FALLBACK_FLAGS.length; i++) {
+                w.field(ListenerStats.FALLBACK_FLAGS[i], l.fallbackCount(i));
             }
             w.endObject();
             w.field("access_log_dropped", l.accessLogDroppedCount());

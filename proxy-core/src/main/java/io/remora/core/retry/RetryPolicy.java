@@ -18,7 +18,12 @@ public final class RetryPolicy {
         /** The upstream closed or reset the connection before the response. */
         RESET,
         /** The attempt ran out of {@code per_try_timeout}. */
-        PER_TRY_TIMEOUT
+        PER_TRY_TIMEOUT,
+        /**
+         * An HTTP/2 upstream refused the stream (REFUSED_STREAM, or it was beyond a GOAWAY's last stream): it was not
+         * processed, so any method may be sent again.
+         */
+        REFUSED_STREAM
     }
 
     private final RetryPolicyConfig config;
@@ -70,6 +75,26 @@ public final class RetryPolicy {
             case RESET -> broad || on.contains(RetryOn.RESET);
             // a timed-out attempt is retried only when a per-try timeout exists (else the route timeout fired)
             case PER_TRY_TIMEOUT -> broad && config.perTryTimeout().toNanos() > 0;
+            case REFUSED_STREAM -> broad || on.contains(RetryOn.REFUSED_STREAM) || on.contains(RetryOn.RESET);
+        };
+    }
+
+    /**
+     * Whether a gRPC response with {@code grpcStatus} (from a trailers-only response) should be retried: the gRPC
+     * conditions {@code cancelled}, {@code deadline-exceeded}, {@code internal}, {@code resource-exhausted},
+     * {@code unavailable}. A gRPC call is a POST, and listing a gRPC condition is the route's consent to send it
+     * again whatever {@code retry_non_idempotent} says (the server's status says the call may be retried).
+     *
+     * @param grpcStatus -1 when the response carries none
+     */
+    public boolean retriesGrpcStatus(int grpcStatus) {
+        return switch (grpcStatus) {
+            case 1 -> on.contains(RetryOn.CANCELLED);
+            case 4 -> on.contains(RetryOn.DEADLINE_EXCEEDED);
+            case 8 -> on.contains(RetryOn.RESOURCE_EXHAUSTED);
+            case 13 -> on.contains(RetryOn.INTERNAL);
+            case 14 -> on.contains(RetryOn.UNAVAILABLE);
+            default -> false;
         };
     }
 

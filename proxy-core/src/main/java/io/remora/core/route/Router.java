@@ -25,11 +25,57 @@ public final class Router {
     /** @param clusters the running cluster of each name (a reload passes the clusters it is about to run) */
     public Router(List<RouteConfig> configs, java.util.function.Function<String, io.remora.core.upstream.Cluster> clusters,
             io.remora.core.metrics.MetricsRegistry metrics) {
+        this(configs, clusters, metrics, io.remora.core.lb.LoadBalancer.threadLocalRandom(), System::nanoTime);
+    }
+
+    /**
+     * @param clusters the running cluster of each name (a reload passes the clusters it is about to run)
+     * @param random   the draws of fault injection (shared by event loops: thread-safe or thread-local)
+     * @param clock    the clock of rate limits, monotonic nanoseconds
+     */
+    public Router(List<RouteConfig> configs, java.util.function.Function<String, io.remora.core.upstream.Cluster> clusters,
+            io.remora.core.metrics.MetricsRegistry metrics, java.util.random.RandomGenerator random,
+            java.util.function.LongSupplier clock) {
         List<Route> list = new ArrayList<>(configs.size());
         for (RouteConfig c : configs) {
-            list.add(new Route(c, clusters.apply(c.cluster()), metrics.cluster(c.cluster())));
+            List<Route.Target> targets = new ArrayList<>();
+            for (String name : c.clusters()) {
+                targets.add(new Route.Target(name, clusters.apply(name), metrics.cluster(name)));
+            }
+            list.add(new Route(c, targets, random, clock));
         }
         this.routes = list.toArray(new Route[0]);
+    }
+
+    /**
+     * Hands the rate limiters of {@code previous} (the router this one replaces in a reload) to the routes that
+     * kept both their match and their {@code rate_limit}: their buckets carry over, so a reload is no way to get a
+     * fresh burst. Call before this router is published.
+     */
+    public void inherit(Router previous) {
+        if (previous == null) {
+            return;
+        }
+        java.util.Set<Route> taken = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Route r : routes) {
+            if (r.rateLimiter() == null) {
+                continue;
+            }
+            for (Route old : previous.routes) {
+                if (old.rateLimiter() != null && !taken.contains(old)
+                        && old.config().match().equals(r.config().match())
+                        && old.rateLimiter().config().equals(r.config().rateLimit())) {
+                    r.rateLimiter(old.rateLimiter());
+                    taken.add(old);
+                    break;
+                }
+            }
+        }
+    }
+
+    /** The routes, in order. */
+    public List<Route> routes() {
+        return List.of(routes);
     }
 
     /** The matching route, or {@code null} (404 {@code NR}). */

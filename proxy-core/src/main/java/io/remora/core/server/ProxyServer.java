@@ -79,6 +79,8 @@ public final class ProxyServer implements AutoCloseable {
         /** Replaced by a reload that keeps the socket; read by the TCP initializer per connection. */
         volatile ListenerConfig config;
         final ChannelGroup connections = new DefaultChannelGroup("remora-listener", GlobalEventExecutor.INSTANCE);
+        /** Connections of this socket open now, counted exactly across event loops for {@code max_connections}. */
+        final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
         final HttpListener http;
         final java.util.concurrent.atomic.AtomicReference<Cluster> tcpCluster;
         /** TLS termination, or null; a change of {@code tls} re-binds the listener, so this never changes. */
@@ -245,15 +247,18 @@ public final class ProxyServer implements AutoCloseable {
         io.remora.core.tls.TlsContext tls = null;
         if (l.tls() != null) {
             try {
-                tls = io.remora.core.tls.TlsContext.forListener("listener " + l.name(), l.tls());
+                // an HTTP listener offers h2 too (chosen per connection); a tcp listener's bytes are opaque
+                tls = io.remora.core.tls.TlsContext.forListener("listener " + l.name(), l.tls(),
+                        l.protocol() == Protocol.HTTP ? io.remora.core.tls.TlsContext.ALPN_H2_AND_HTTP1
+                                : io.remora.core.tls.TlsContext.ALPN_HTTP1);
             } catch (IOException e) {
                 throw new IllegalStateException("listener " + l.name() + ": cannot load its TLS files: "
                         + e.getMessage(), e);
             }
         }
         if (l.protocol() == Protocol.HTTP) {
-            HttpListener http = new HttpListener(l, new Router(l.routes(), clusterOf, metrics),
-                    metrics.listener(l.name()), accessLoggers.get(l.name()));
+            Router router = new Router(l.routes(), clusterOf, metrics, options.random(), System::nanoTime);
+            HttpListener http = new HttpListener(l, router, metrics.listener(l.name()), accessLoggers.get(l.name()));
             return new ListenerRuntime(l, http, null, tls);
         }
         return new ListenerRuntime(l, null, clusterOf.apply(l.cluster()), tls);
@@ -266,7 +271,11 @@ public final class ProxyServer implements AutoCloseable {
         ListenerStats stats = metrics.listener(l.name());
         ChannelGroup mine = rt.connections;
         // one listener object per listener, not one per connection
-        ChannelFutureListener closed = f -> stats.connectionClosed();
+        java.util.concurrent.atomic.AtomicInteger open = rt.open;
+        ChannelFutureListener closed = f -> {
+            open.decrementAndGet();
+            stats.connectionClosed();
+        };
         ServerBootstrap b = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())
@@ -278,6 +287,15 @@ public final class ProxyServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        // max_connections as of this accept (a reload may change it); nothing of a refused
+                        // connection is read, and it is counted apart from the connections served
+                        int max = rt.config.maxConnections();
+                        if (open.incrementAndGet() > max && max > 0) {
+                            open.decrementAndGet();
+                            stats.connectionRefused();
+                            ch.close();
+                            return;
+                        }
                         connections.add(ch);
                         mine.add(ch);
                         stats.connectionOpened();
@@ -303,6 +321,8 @@ public final class ProxyServer implements AutoCloseable {
                 // the cluster as of this connection: a reload that replaces it affects new connections only
                 if (rt.tls != null) {
                     HttpListenerInitializer.addTls(ch, rt.tls, rt.config.name(), metrics.listener(rt.config.name()));
+                    // (fix) the upstream is dialled once the client is authenticated, not for refused clients
+                    io.remora.core.tls.TlsHandshakeHandler.holdActiveUntilAuthenticated(ch);
                 }
                 ch.pipeline().addLast("tcp", new TcpProxyHandler(rt.config, rt.tcpCluster.get(),
                         workers.get(ch.eventLoop()).connector()));
@@ -313,7 +333,10 @@ public final class ProxyServer implements AutoCloseable {
     /** A host left its cluster: every event loop drops its idle connections to it. */
     private void dropHost(Host host) {
         for (HttpWorker w : workers.all()) {
-            w.loop().execute(() -> w.pools().drop(host));
+            w.loop().execute(() -> {
+                w.pools().drop(host);
+                w.http2().drop(host);
+            });
         }
     }
 
@@ -324,6 +347,15 @@ public final class ProxyServer implements AutoCloseable {
             throw new IllegalArgumentException("no listener named " + name);
         }
         return (InetSocketAddress) rt.server.localAddress();
+    }
+
+    /** The listener-wide rate limiter of an http listener, or null when it has no {@code rate_limit}. */
+    public io.remora.core.ratelimit.RateLimiter listenerRateLimiter(String name) {
+        ListenerRuntime rt = listeners.get(name);
+        if (rt == null || rt.http == null) {
+            throw new IllegalArgumentException("no http listener named " + name);
+        }
+        return rt.http.rateLimiter();
     }
 
     public RemoraConfig config() {
@@ -505,7 +537,8 @@ public final class ProxyServer implements AutoCloseable {
                 if (rt.http != null) {
                     AccessLogger log = newLoggers.containsKey(l.name()) ? newLoggers.get(l.name())
                             : l.accessLog() == null ? null : accessLoggers.get(l.name());
-                    rt.http.update(l, new Router(l.routes(), prepared::get, metrics), log);
+                    rt.http.update(l, new Router(l.routes(), prepared::get, metrics, options.random(),
+                            System::nanoTime), log);
                 } else {
                     rt.tcpCluster.set(prepared.get(l.cluster()));
                 }
@@ -634,6 +667,8 @@ public final class ProxyServer implements AutoCloseable {
         if (draining.get()) {
             return false;
         }
+        // /ready fails from the moment the drain is asked for, not when its thread gets to run
+        readiness = Readiness.DRAINING;
         Thread t = new Thread(() -> {
             LOG.log(System.Logger.Level.INFO, "drain requested through the admin API (up to {0} ms)",
                     config.drainTimeout().toMillis());

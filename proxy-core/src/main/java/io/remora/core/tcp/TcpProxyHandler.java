@@ -72,6 +72,7 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
             TunnelSession session = new TunnelSession(ctx.channel(), up, listener.streamIdleTimeout().toNanos());
             up.pipeline().addLast("tunnel", session.upstreamHandler());
             ctx.pipeline().addLast("tunnel", session.downstreamHandler());
+            handOverEarlyBytes();
             ctx.pipeline().remove(this);
             session.start();
         });
@@ -94,9 +95,38 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         return null;
     }
 
+    /**
+     * Bytes that arrived before the tunnel existed. Fix: they were dropped. A plain TCP client is not read before
+     * the upstream is connected, but behind TLS the handshake has to be read first, and a client's first bytes
+     * often come in the same read as (or right after) its handshake; they are now kept and handed to the tunnel.
+     */
+    private java.util.ArrayDeque<Object> early;
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        ReferenceCountUtil.release(msg); // not read before the tunnel starts; defensive
+        if (early == null) {
+            early = new java.util.ArrayDeque<>();
+        }
+        early.add(msg);
+    }
+
+    /** Passes the early bytes to the tunnel's handler just added behind this one (it holds them until start). */
+    private void handOverEarlyBytes() {
+        if (early != null) {
+            Object m;
+            while ((m = early.poll()) != null) {
+                ctx.fireChannelRead(m);
+            }
+            early = null;
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (early != null) { // the connection ended before the tunnel started
+            early.forEach(ReferenceCountUtil::release);
+            early = null;
+        }
     }
 
     @Override

@@ -26,7 +26,10 @@ public final class PermissiveTlsHandler extends OptionalSslHandler {
     @Override
     protected ChannelHandler newNonSslHandler(ChannelHandlerContext ctx) {
         ctx.channel().attr(TlsHandshakeHandler.PLAINTEXT).set(Boolean.TRUE);
-        ctx.pipeline().remove(TlsHandshakeHandler.class); // no handshake will come
+        ChannelHandlerContext handshake = ctx.pipeline().context(TlsHandshakeHandler.class);
+        if (handshake != null) { // no handshake will come: it steps aside (letting a held channelActive through)
+            ((TlsHandshakeHandler) handshake.handler()).plaintext(handshake);
+        }
         onPlaintext.run();
         return null;
     }

@@ -25,7 +25,9 @@ import javax.net.ssl.SSLException;
  * files changing while established connections keep theirs. A rotation whose files are unreadable, or whose key
  * does not match its certificate, is refused: the error is logged and counted and the old material keeps serving.
  *
- * <p>Only TLS 1.2 and 1.3 with AEAD cipher suites are offered; ALPN offers {@code http/1.1}.
+ * <p>Only TLS 1.2 and 1.3 with AEAD cipher suites are offered. ALPN offers what the owner speaks: an HTTP
+ * listener {@code h2} and {@code http/1.1} (HTTP/2 preferred, chosen per connection), a cluster what its
+ * {@code protocol} says ({@link #alpnFor}), anything else {@code http/1.1}.
  */
 public final class TlsContext {
     private static final System.Logger LOG = System.getLogger(TlsContext.class.getName());
@@ -48,10 +50,24 @@ public final class TlsContext {
     private record Loaded(SslContext context, TlsMaterial material, Instant loadedAt) {
     }
 
+    /** ALPN offers, most preferred first. */
+    public static final List<String> ALPN_HTTP1 = List.of(ApplicationProtocolNames.HTTP_1_1);
+    public static final List<String> ALPN_H2 = List.of(ApplicationProtocolNames.HTTP_2);
+    public static final List<String> ALPN_H2_AND_HTTP1 = List.of(ApplicationProtocolNames.HTTP_2,
+            ApplicationProtocolNames.HTTP_1_1);
+
+    /** What ALPN offers (a client) or accepts (a server), most preferred first. */
+    private final List<String> alpn;
+
     private TlsContext(String owner, TlsConfig config, boolean server) throws IOException {
+        this(owner, config, server, ALPN_HTTP1);
+    }
+
+    private TlsContext(String owner, TlsConfig config, boolean server, List<String> alpn) throws IOException {
         this.owner = owner;
         this.config = config;
         this.server = server;
+        this.alpn = List.copyOf(alpn);
         this.loaded = build(TlsMaterial.load(config));
     }
 
@@ -77,6 +93,30 @@ public final class TlsContext {
         return new TlsContext(owner, config, false);
     }
 
+    /** A listener's context whose ALPN accepts {@code alpn} (an HTTP listener: {@link #ALPN_H2_AND_HTTP1}). */
+    public static TlsContext forListener(String owner, TlsConfig config, List<String> alpn) throws IOException {
+        return new TlsContext(owner, config, true, alpn);
+    }
+
+    /** A cluster's context whose ALPN offers {@code alpn} (see {@link #alpnFor}). */
+    public static TlsContext forCluster(String owner, TlsConfig config, List<String> alpn) throws IOException {
+        return new TlsContext(owner, config, false, alpn);
+    }
+
+    /** What a cluster's ALPN offers: {@code http1} → http/1.1, {@code http2} → h2, {@code auto} → both. */
+    public static List<String> alpnFor(io.remora.config.model.UpstreamProtocol protocol) {
+        return switch (protocol) {
+            case HTTP1 -> ALPN_HTTP1;
+            case HTTP2 -> ALPN_H2;
+            case AUTO -> ALPN_H2_AND_HTTP1;
+        };
+    }
+
+    /** What ALPN offers or accepts, most preferred first. */
+    public List<String> alpn() {
+        return alpn;
+    }
+
     /** Which TLS implementation the contexts use; logged at start. */
     public static String provider() {
         return OpenSsl.isAvailable() ? "OpenSSL (" + OpenSsl.versionString() + ")" : "JDK";
@@ -86,12 +126,36 @@ public final class TlsContext {
         return owner;
     }
 
+    /**
+     * The listener's or cluster's own name: {@link #owner()} without its {@code "listener "}/{@code "cluster "}
+     * prefix. Fix: the expiry gauge used the owner as its label value, so it read
+     * {@code listener="listener inbound"} where every other metric has {@code listener="inbound"}.
+     */
+    public String name() {
+        String prefix = server ? "listener " : "cluster ";
+        return owner.startsWith(prefix) ? owner.substring(prefix.length()) : owner;
+    }
+
     public TlsConfig config() {
         return config;
     }
 
     public SslContext current() {
         return loaded.context();
+    }
+
+    /**
+     * A client-side handler for one upstream connection, with the material of this moment, whose handshake must
+     * complete within {@code handshakeTimeout} (the cluster's {@code connect_timeout}). Fix: the handshake had
+     * Netty's default 10 s, so an upstream that accepted the connection but never completed the handshake held
+     * the request until the circuit breaker's pending_timeout answered 503 UO (not UF, and not counted as a TLS
+     * failure), and the connection stayed open for the full 10 s.
+     */
+    public io.netty.handler.ssl.SslHandler newClientHandler(io.netty.buffer.ByteBufAllocator alloc, String sniHost,
+            int port, java.time.Duration handshakeTimeout) {
+        io.netty.handler.ssl.SslHandler h = current().newHandler(alloc, sniHost, port);
+        h.setHandshakeTimeoutMillis(Math.max(1, handshakeTimeout.toMillis()));
+        return h;
     }
 
     public TlsMaterial material() {
@@ -174,7 +238,7 @@ public final class TlsContext {
                 .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                         ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                        ApplicationProtocolNames.HTTP_1_1));
+                        alpn));
         return new Loaded(b.build(), m, Instant.now());
     }
 }

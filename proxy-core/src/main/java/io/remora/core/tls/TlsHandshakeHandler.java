@@ -26,10 +26,52 @@ public final class TlsHandshakeHandler extends ChannelInboundHandlerAdapter {
 
     private final String listener;
     private final Consumer<TlsRefusal.Reason> onFailure;
+    /** Whether channelActive is kept from the handlers behind until the client is authenticated (TCP). */
+    private boolean holdActive;
+    /** channelActive came and was kept back. */
+    private boolean activeHeld;
 
     public TlsHandshakeHandler(String listener, Consumer<TlsRefusal.Reason> onFailure) {
         this.listener = listener;
         this.onFailure = onFailure;
+    }
+
+    /**
+     * For TCP listeners, called as the pipeline is built: the handlers behind see {@code channelActive} only once
+     * the handshake succeeded (or a permissive listener found plaintext), so the upstream is never dialled for a
+     * client that will be refused. Fix: a TCP listener connected to its upstream as soon as a client connected,
+     * so every refused client still opened (and closed) an upstream connection, and a server-speaks-first
+     * upstream started a session for it.
+     */
+    public static void holdActiveUntilAuthenticated(io.netty.channel.Channel ch) {
+        TlsHandshakeHandler h = ch.pipeline().get(TlsHandshakeHandler.class);
+        if (h != null) {
+            h.holdActive = true;
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (holdActive) {
+            activeHeld = true;
+            ctx.read(); // nothing behind reads before it is active: start the handshake (SslHandler reads on)
+            return;
+        }
+        ctx.fireChannelActive();
+    }
+
+    /** Lets a held channelActive through: the client is authenticated, or is a permissive listener's plaintext. */
+    private void releaseActive(ChannelHandlerContext ctx) {
+        if (activeHeld) {
+            activeHeld = false;
+            ctx.fireChannelActive();
+        }
+    }
+
+    /** A permissive listener found plaintext: no handshake will come; this handler steps aside. */
+    void plaintext(ChannelHandlerContext ctx) {
+        releaseActive(ctx);
+        ctx.pipeline().remove(this);
     }
 
     @Override
@@ -49,7 +91,15 @@ public final class TlsHandshakeHandler extends ChannelInboundHandlerAdapter {
                         // no client certificate asked for or given
                     }
                 }
+                releaseActive(ctx);
                 ctx.pipeline().remove(this);
+            } else if (e.cause() instanceof java.nio.channels.ClosedChannelException) {
+                // Fix: the client went away before completing a handshake (a TCP health check or port probe
+                // connects and closes): nothing was refused. Each such connection was counted as
+                // reason="other" and logged as "refused (other): null".
+                LOG.log(System.Logger.Level.DEBUG, () -> "listener " + listener + ": " + ctx.channel().remoteAddress()
+                        + " closed the connection before completing a TLS handshake");
+                ctx.close();
             } else {
                 TlsRefusal.Reason reason = TlsRefusal.classify(e.cause());
                 onFailure.accept(reason);

@@ -87,7 +87,8 @@ public final class ClusterManager implements AutoCloseable {
         Cluster cluster = new Cluster(c, random, nanoClock, onHostRemoved, control != null ? control : Runnable::run);
         if (c.tls() != null) {
             try {
-                cluster.tls(io.remora.core.tls.TlsContext.forCluster("cluster " + c.name(), c.tls()));
+                cluster.tls(io.remora.core.tls.TlsContext.forCluster("cluster " + c.name(), c.tls(),
+                        io.remora.core.tls.TlsContext.alpnFor(c.protocol())));
             } catch (java.io.IOException e) {
                 throw new IllegalStateException("cluster " + c.name() + ": cannot load its TLS files: "
                         + e.getMessage(), e);
@@ -123,6 +124,11 @@ public final class ClusterManager implements AutoCloseable {
         if (od != null && control != null) {
             long every = od.config().interval().toNanos();
             mine.add(control.scheduleAtFixedRate(() -> sweep(c, od), every, every, TimeUnit.NANOSECONDS));
+        }
+        if (c.config().slowStart() != null && control != null) {
+            // snapshots are immutable: while a host ramps, rebuild in steps so its weight follows the ramp
+            long step = io.remora.core.lb.SlowStart.stepNanos(c.config().slowStart());
+            mine.add(control.scheduleAtFixedRate(() -> refreshSlowStart(c), step, step, TimeUnit.NANOSECONDS));
         }
         tasks.put(c.name(), mine);
         if (c.config().healthCheck() == null) {
@@ -243,6 +249,14 @@ public final class ClusterManager implements AutoCloseable {
         }
     }
 
+    private static void refreshSlowStart(Cluster c) {
+        try {
+            c.refreshSlowStart();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cluster " + c.name() + ": slow-start rebuild failed", e);
+        }
+    }
+
     private static void sweep(Cluster c, OutlierDetector od) {
         try {
             od.sweep();
@@ -277,7 +291,8 @@ public final class ClusterManager implements AutoCloseable {
         for (EndpointConfig e : cluster.config().endpoints()) {
             HostPort hp = e.address();
             for (InetAddress a : addresses(cluster, hp, resolve)) {
-                members.add(new Cluster.Member(new InetSocketAddress(a, hp.port()), hp.toString(), e.weight()));
+                members.add(new Cluster.Member(new InetSocketAddress(a, hp.port()), hp.toString(), e.weight(),
+                        e.priority()));
             }
         }
         return members;

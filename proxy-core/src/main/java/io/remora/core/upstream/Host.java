@@ -13,6 +13,18 @@ public final class Host {
     private final InetSocketAddress address;
     private final String endpoint;
     private final int weight;
+    private final int priority;
+    /**
+     * Slow start: when the host's current weight ramp began, on the cluster clock, or {@link #NOT_RAMPING}. Written
+     * by the snapshot builder only (the control loop, or the discovery thread for a new member).
+     */
+    private volatile long rampStart = NOT_RAMPING;
+    /**
+     * Whether becoming available starts a ramp: true for a host that joined a running cluster, and for any host
+     * once it has been available (so it ramps when it returns); false for a cluster's first hosts until then, which
+     * start at full weight, as HAProxy's {@code slowstart} does at process start.
+     */
+    private volatile boolean rampOnReturn;
     /** Requests in flight on this host across all event loops; exact, because least_request reads it. */
     private final AtomicInteger activeRequests = new AtomicInteger();
     private volatile boolean removed;
@@ -40,13 +52,23 @@ public final class Host {
 
     /** @param nowNanos the cluster clock's time now, which starts the host's latency estimate */
     public Host(String cluster, InetSocketAddress address, String endpoint, int weight, long nowNanos) {
+        this(cluster, address, endpoint, weight, 0, nowNanos);
+    }
+
+    /** @param priority the host's priority level, 0 (preferred) and up */
+    public Host(String cluster, InetSocketAddress address, String endpoint, int weight, int priority,
+            long nowNanos) {
         if (weight < 1) {
             throw new IllegalArgumentException("weight must be >= 1: " + weight);
+        }
+        if (priority < 0) {
+            throw new IllegalArgumentException("priority must be >= 0: " + priority);
         }
         this.cluster = cluster;
         this.address = address;
         this.endpoint = endpoint;
         this.weight = weight;
+        this.priority = priority;
         this.ewma = new io.remora.core.lb.PeakEwma(io.remora.core.lb.PeakEwma.DEFAULT_DECAY_NANOS,
                 io.remora.core.lb.PeakEwma.DEFAULT_RTT_NANOS, nowNanos);
     }
@@ -70,6 +92,31 @@ public final class Host {
 
     public int weight() {
         return weight;
+    }
+
+    /** The priority level: 0 is preferred; a level takes traffic as the levels before it lose healthy hosts. */
+    public int priority() {
+        return priority;
+    }
+
+    /** {@link #rampStart()} of a host at full weight. */
+    public static final long NOT_RAMPING = Long.MIN_VALUE;
+
+    /** When the host's slow-start ramp began (cluster clock), or {@link #NOT_RAMPING}. */
+    public long rampStart() {
+        return rampStart;
+    }
+
+    void rampStart(long nanos) {
+        this.rampStart = nanos;
+    }
+
+    boolean rampOnReturn() {
+        return rampOnReturn;
+    }
+
+    void rampOnReturn(boolean ramp) {
+        this.rampOnReturn = ramp;
     }
 
     public int activeRequests() {

@@ -19,7 +19,7 @@ import java.util.Set;
  */
 public final class Exposition {
     static final Set<String> ALLOWED_LABELS = Set.of("listener", "cluster", "host", "code_class", "flag", "reason",
-            "result", "limit", "le");
+            "result", "limit", "grpc_status", "le");
 
     /** One sample line: name, labels in order, value. */
     record Sample(String name, Map<String, String> labels, double value) {

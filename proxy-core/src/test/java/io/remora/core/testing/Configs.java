@@ -75,6 +75,21 @@ public final class Configs {
                 c.outlierDetection(), c.circuitBreakers(), c.retryBudget());
     }
 
+    /** The HTTP/1.1 strictness settings of issue 10, every other setting of {@code l} kept. */
+    public static ListenerConfig withStrictness(ListenerConfig l, int maxHeadersCount,
+            io.remora.config.model.HeadersWithUnderscores headersWithUnderscores, int maxConnections,
+            boolean normalizePath, boolean mergeSlashes) {
+        return new ListenerConfig(l.name(), l.address(), l.protocol(), l.cluster(), l.routes(), l.idleTimeout(),
+                l.streamIdleTimeout(), l.requestHeadersTimeout(), l.maxRequestHeadersKb(), l.accessLog(), l.tls(),
+                maxHeadersCount, headersWithUnderscores, maxConnections, normalizePath, mergeSlashes);
+    }
+
+    /** {@code max_connections}, every other setting of {@code l} kept. */
+    public static ListenerConfig withMaxConnections(ListenerConfig l, int maxConnections) {
+        return withStrictness(l, l.maxHeadersCount(), l.headersWithUnderscores(), maxConnections, l.normalizePath(),
+                l.mergeSlashes());
+    }
+
     public static ListenerConfig withMaxRequestHeadersKb(ListenerConfig l, int kb) {
         return new ListenerConfig(l.name(), l.address(), l.protocol(), l.cluster(), l.routes(), l.idleTimeout(),
                 l.streamIdleTimeout(), l.requestHeadersTimeout(), kb);
